@@ -1,0 +1,52 @@
+//! The tutorial's shared workloads, the Rust twin of its `tasks` module.
+//!
+//! Every CPU-bound program in the book counts down with [`countdown`], so a
+//! "task" means the same amount of work in a thread, a forked process, a rayon
+//! pool or a model-GIL thread, and their times can be compared.
+
+use std::hint::black_box;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How far [`cpu_task`] counts: about one second of work on one core of the
+/// 2-core x86-64 machine that builds the book (faster cores finish sooner).
+pub const CPU_TASK_COUNT: u64 = 1_000_000_000;
+
+/// Counts `n` down to zero one step at a time, like the tutorial's
+/// `while count_to > 0: count_to -= 1`.
+///
+/// [`black_box`] hides the counter from the optimiser at every step, so the
+/// loop cannot be folded into a constant or removed: its cost grows linearly
+/// with `n` (the lab's `two_tasks` experiment measures the time per step at two
+/// counts and reports both).
+pub fn countdown(n: u64) {
+    let mut n = black_box(n);
+    while n > 0 {
+        n = black_box(n - 1);
+    }
+}
+
+/// One CPU-bound task: [`countdown`] from [`CPU_TASK_COUNT`]; returns how long it took.
+pub fn cpu_task() -> Duration {
+    let start = Instant::now();
+    countdown(CPU_TASK_COUNT);
+    start.elapsed()
+}
+
+/// One I/O-like task: the thread blocks (here in `sleep`, as it would on a
+/// socket or a disk) and uses no CPU while it waits; returns how long it took.
+pub fn io_task(wait: Duration) -> Duration {
+    let start = Instant::now();
+    thread::sleep(wait);
+    start.elapsed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_task_waits_at_least_as_asked() {
+        assert!(io_task(Duration::from_millis(5)) >= Duration::from_millis(5));
+    }
+}

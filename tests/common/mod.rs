@@ -1,0 +1,132 @@
+//! Runs the book's examples as separate processes, the way a reader would.
+//!
+//! A test never forks inside the multi-threaded test harness: it starts the
+//! example's binary in its own process group and, if the example outlives its
+//! time limit, kills the whole group, forked children included.
+
+#![allow(dead_code)] // each test file uses its own subset of these helpers
+
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// What one run of an example printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: ExitStatus,
+    /// Whether any process of the example's group was still there after the
+    /// example exited: an orphaned or never-waited-for child.
+    pub left_children: bool,
+}
+
+impl Run {
+    /// Panics with both streams unless the example exited with status 0.
+    pub fn assert_success(&self) -> &Self {
+        assert!(
+            !self.left_children,
+            "example exited but left a child behind (orphan or zombie)\n{self:?}"
+        );
+        assert!(
+            self.status.success(),
+            "example failed with {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    pub fn signal(&self) -> Option<i32> {
+        self.status.signal()
+    }
+}
+
+/// The path of the compiled example `name`, built on demand when a single
+/// test file runs without the rest of the workspace's targets.
+pub fn example_path(name: &str) -> PathBuf {
+    // target/<profile>/deps/<test-binary> -> target/<profile>/examples/<name>
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let path = profile_dir.join("examples").join(name);
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--example", name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build --example {name} failed");
+    }
+    assert!(path.exists(), "example binary {} not found", path.display());
+    path
+}
+
+/// Runs example `name` with `args`, null stdin and a time limit.
+pub fn run_example(name: &str, args: &[&str]) -> Run {
+    run_example_within(name, args, Duration::from_secs(60))
+}
+
+/// Like [`run_example`] with an explicit limit; on timeout the example's
+/// whole process group is killed and the test fails with what it printed.
+pub fn run_example_within(name: &str, args: &[&str], limit: Duration) -> Run {
+    let mut child = Command::new(example_path(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"));
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    let status = wait_or_kill(&mut child, limit).unwrap_or_else(|| {
+        panic!("example {name} {args:?} did not finish within {limit:?} and was killed")
+    });
+    // The example is gone; anything still in its process group is a child it
+    // did not wait for. Kill it (so the pipes close) and remember it.
+    let left_children = kill_group(&child);
+    Run {
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+        status,
+        left_children,
+    }
+}
+
+/// Sends SIGKILL to the child's process group; true if any process received it.
+fn kill_group(child: &Child) -> bool {
+    // SAFETY: killpg only sends a signal; the group is the example's own.
+    unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) == 0 }
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        pipe.read_to_end(&mut bytes).expect("read example output");
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// Waits for `child` up to `limit`; past it, kills its process group, reaps
+/// the child and returns `None`.
+fn wait_or_kill(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for example") {
+            return Some(status);
+        }
+        if Instant::now() >= deadline {
+            kill_group(child);
+            child.wait().expect("reap killed example");
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
