@@ -9,7 +9,9 @@
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
+use std::collections::BTreeSet;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// What one run of an example printed, and how it ended.
@@ -49,22 +51,34 @@ impl Run {
     }
 }
 
-/// The path of the compiled example `name`, built on demand when a single
-/// test file runs without the rest of the workspace's targets.
+/// Examples this test binary has already built.
+static BUILT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// The path of the compiled example `name`, built first: `cargo test` builds
+/// every example, but `cargo test --test FILE` builds none and would run a
+/// stale binary.
 pub fn example_path(name: &str) -> PathBuf {
     // target/<profile>/deps/<test-binary> -> target/<profile>/examples/<name>
     let exe = std::env::current_exe().expect("test binary path");
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let profile = profile_dir.file_name().unwrap().to_str().unwrap();
     let path = profile_dir.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", name])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build --example {name} failed");
+    let mut built = BUILT.lock().unwrap();
+    if built.contains(name) {
+        return path;
     }
+    let mut build = Command::new(env!("CARGO"));
+    build.args(["build", "--quiet", "--example", name]);
+    if profile == "release" {
+        build.arg("--release");
+    }
+    let status = build
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build --example {name} failed");
     assert!(path.exists(), "example binary {} not found", path.display());
+    built.insert(name.to_string());
     path
 }
 

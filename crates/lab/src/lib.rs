@@ -4,8 +4,11 @@
 //! times, keeps every sample and prints one JSON [`Record`] on stdout, which the
 //! notebook stores in `outputs/` and `charts` draws.
 
+pub mod experiments;
+pub mod fork;
 pub mod machine;
 pub mod record;
+pub mod sample;
 
 pub use machine::Machine;
 pub use record::{Lane, Plot, Point, Record, Series, SeriesKind, Summary};

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// How far [`cpu_task`] counts: about one second of work on one core of the
 /// 2-core x86-64 machine that builds the book (faster cores finish sooner).
-pub const CPU_TASK_COUNT: u64 = 1_000_000_000;
+pub const CPU_TASK_COUNT: u64 = 2_500_000_000;
 
 /// Counts `n` down to zero one step at a time, like the tutorial's
 /// `while count_to > 0: count_to -= 1`.

@@ -1,0 +1,168 @@
+//! Taking samples and formatting the numbers that come out of them.
+//!
+//! Every experiment measures the same way: run the workload `n` times, keep
+//! every sample (the record stores them all, the chart shows their spread)
+//! and quote medians, never a single lucky run.
+
+use crate::Summary;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// Runs `measure` `n` times and returns every sample, reporting progress on
+/// stderr as `label: sample i/n`.
+pub fn sample(label: &str, n: usize, mut measure: impl FnMut() -> f64) -> Vec<f64> {
+    try_sample(label, n, || Ok(measure())).unwrap_or_else(|never: String| unreachable!("{never}"))
+}
+
+/// [`sample`] for a measurement that can fail (a fork, a pipe): stops at the
+/// first error and returns it, prefixed with `label`.
+pub fn try_sample(
+    label: &str,
+    n: usize,
+    mut measure: impl FnMut() -> Result<f64, String>,
+) -> Result<Vec<f64>, String> {
+    let mut samples = Vec::with_capacity(n);
+    for i in 1..=n {
+        progress(&format!("{label}: sample {i}/{n}"), i == n);
+        samples.push(measure().map_err(|e| format!("{label}: {e}"))?);
+    }
+    Ok(samples)
+}
+
+/// Measures several configurations in rounds, one sample of each per round,
+/// so that a slow spell of the machine (another build, a noisy neighbour)
+/// falls on all of them alike instead of on whichever ran at that moment.
+/// `measure(i)` takes one sample of configuration `i` (`labels[i]`); the
+/// result holds each configuration's `n` samples, in the order of `labels`.
+pub fn interleaved(
+    labels: &[&str],
+    n: usize,
+    mut measure: impl FnMut(usize) -> Result<f64, String>,
+) -> Result<Vec<Vec<f64>>, String> {
+    let mut samples = vec![Vec::with_capacity(n); labels.len()];
+    for round in 1..=n {
+        for (i, label) in labels.iter().enumerate() {
+            progress(&format!("round {round}/{n}: {label}"), round == n && i + 1 == labels.len());
+            samples[i].push(measure(i).map_err(|e| format!("{label}: {e}"))?);
+        }
+    }
+    Ok(samples)
+}
+
+/// One progress line on stderr: rewritten in place on a terminal, one line
+/// per step in a log.
+fn progress(line: &str, last: bool) {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K  {line}");
+        if last {
+            eprintln!();
+        }
+    } else {
+        eprintln!("  {line}");
+    }
+}
+
+/// Wall-clock seconds that `work` takes.
+pub fn seconds(work: impl FnOnce()) -> f64 {
+    let start = Instant::now();
+    work();
+    start.elapsed().as_secs_f64()
+}
+
+/// The median of `samples`, or an error naming `what` when there is none.
+pub fn median(what: &str, samples: &[f64]) -> Result<f64, String> {
+    Summary::of(samples)
+        .map(|s| s.median)
+        .ok_or_else(|| format!("{what}: no valid samples"))
+}
+
+/// A duration in seconds, written with a unit that keeps three significant
+/// digits: "2.01 s", "12.3 ms", "43.0 µs", "0.91 ns".
+pub fn format_seconds(secs: f64) -> String {
+    let (value, unit) = if secs.abs() >= 1.0 {
+        (secs, "s")
+    } else if secs.abs() >= 1e-3 {
+        (secs * 1e3, "ms")
+    } else if secs.abs() >= 1e-6 {
+        (secs * 1e6, "µs")
+    } else {
+        (secs * 1e9, "ns")
+    };
+    format!("{} {unit}", three_digits(value))
+}
+
+/// A ratio such as a speedup: "1.97x".
+pub fn format_ratio(ratio: f64) -> String {
+    format!("{}x", three_digits(ratio))
+}
+
+/// `value` with three significant digits (at least two decimals below 10,
+/// none from 100 up).
+fn three_digits(value: f64) -> String {
+    let decimals = match value.abs() {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        _ => 2,
+    };
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_every_sample_in_order() {
+        let mut next = 0.0;
+        let samples = sample("count", 4, || {
+            next += 1.0;
+            next
+        });
+        assert_eq!(samples, [1.0, 2.0, 3.0, 4.0]);
+    }
+
+    #[test]
+    fn stops_at_the_first_error() {
+        let mut calls = 0;
+        let result = try_sample("fails", 5, || {
+            calls += 1;
+            if calls == 2 {
+                Err("boom".into())
+            } else {
+                Ok(1.0)
+            }
+        });
+        assert_eq!(result, Err("fails: boom".into()));
+        assert_eq!(calls, 2);
+    }
+
+    #[test]
+    fn interleaves_rounds_and_groups_by_configuration() {
+        let mut order = Vec::new();
+        let samples = interleaved(&["a", "b"], 3, |i| {
+            order.push(i);
+            Ok(order.len() as f64)
+        })
+        .unwrap();
+        assert_eq!(order, [0, 1, 0, 1, 0, 1]);
+        assert_eq!(samples, [vec![1.0, 3.0, 5.0], vec![2.0, 4.0, 6.0]]);
+        let failed = interleaved(&["a", "b"], 3, |i| if i == 1 { Err("no".into()) } else { Ok(0.0) });
+        assert_eq!(failed, Err("b: no".into()));
+    }
+
+    #[test]
+    fn median_needs_samples() {
+        assert_eq!(median("x", &[3.0, 1.0, 2.0]), Ok(2.0));
+        assert!(median("x", &[]).unwrap_err().contains("x"));
+    }
+
+    #[test]
+    fn formats_with_units() {
+        assert_eq!(format_seconds(2.0149), "2.01 s");
+        assert_eq!(format_seconds(0.0123), "12.3 ms");
+        assert_eq!(format_seconds(43e-6), "43.0 µs");
+        assert_eq!(format_seconds(0.91e-9), "0.91 ns");
+        assert_eq!(format_seconds(125.0), "125 s");
+        assert_eq!(format_ratio(1.9712), "1.97x");
+    }
+}
