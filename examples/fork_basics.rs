@@ -14,7 +14,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     // SAFETY: this program has one thread, so the child may run any code.
     match unsafe { fork() }.map_err(|e| format!("fork failed: {e}"))? {
         ForkResult::Child => {
-            println!("child:  fork returned Child; my pid is {}, my parent is {}", getpid(), getppid());
+            println!(
+                "child:  fork returned Child; my pid is {}, my parent is {}",
+                getpid(),
+                getppid()
+            );
             // SAFETY: leave at once; never run the parent's code below the match.
             unsafe { libc::_exit(0) }
         }
@@ -25,7 +29,10 @@ fn main() -> Result<(), Box<dyn Error>> {
                 waited = waitpid(child, None);
             }
             waited.map_err(|e| format!("waitpid failed: {e}"))?;
-            println!("parent: fork returned Parent {{ child: {child} }}; my pid is {}", getpid());
+            println!(
+                "parent: fork returned Parent {{ child: {child} }}; my pid is {}",
+                getpid()
+            );
         }
     }
     Ok(())

@@ -30,7 +30,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             };
             match status {
                 WaitStatus::Exited(pid, code) => {
-                    println!("parent: child {pid} exited with status {code}: {code} primes below 100")
+                    println!(
+                        "parent: child {pid} exited with status {code}: {code} primes below 100"
+                    )
                 }
                 other => return Err(format!("child did not exit normally: {other:?}").into()),
             }

@@ -4,8 +4,8 @@
 //! The counter is atomic, so every load and store is well defined (no
 //! undefined behaviour); it is the gap between them that loses updates.
 
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Barrier;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::thread;
 
 const THREADS: usize = 4;

@@ -16,7 +16,10 @@ fn main() {
     });
 
     for (i, half) in halves.iter().enumerate() {
-        println!("thread {i} squared {:?} into {half:?}", numbers.chunks(4).nth(i).unwrap());
+        println!(
+            "thread {i} squared {:?} into {half:?}",
+            numbers.chunks(4).nth(i).unwrap()
+        );
     }
     println!("{:?}", halves.concat());
 }

@@ -19,9 +19,8 @@ fn try_count(pause: Duration, name: &str) {
 }
 
 fn main() {
-    let threads = [("T1", 100), ("T2", 200), ("T3", 100)].map(|(name, ms)| {
-        thread::spawn(move || try_count(Duration::from_millis(ms), name))
-    });
+    let threads = [("T1", 100), ("T2", 200), ("T3", 100)]
+        .map(|(name, ms)| thread::spawn(move || try_count(Duration::from_millis(ms), name)));
     for t in threads {
         t.join().expect("a thread panicked");
     }

@@ -27,7 +27,10 @@ fn main() {
     println!("spawned:    {}", from_worker.recv().unwrap());
 
     // The worker cannot finish before main sends, so this is always false.
-    println!("blocked:    the worker waits in recv() for main; is_finished() = {}", worker.is_finished());
+    println!(
+        "blocked:    the worker waits in recv() for main; is_finished() = {}",
+        worker.is_finished()
+    );
     to_worker.send(()).unwrap();
 
     // Terminated: the closure has returned; the handle still holds its result.

@@ -12,7 +12,11 @@ static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 fn introduce() -> String {
     let me = thread::current();
     let name = me.name().unwrap_or("unnamed");
-    format!("{name}: I am thread {:?} in process {}", me.id(), process::id())
+    format!(
+        "{name}: I am thread {:?} in process {}",
+        me.id(),
+        process::id()
+    )
 }
 
 fn main() {
@@ -22,11 +26,16 @@ fn main() {
         .name("worker".to_string())
         .spawn(|| {
             println!("{}", introduce());
-            LOG.lock().unwrap().push("written by the worker".to_string());
+            LOG.lock()
+                .unwrap()
+                .push("written by the worker".to_string());
         })
         .expect("failed to spawn the worker thread");
 
     // join waits for the worker to finish; after it, its writes are visible here.
     worker.join().expect("the worker thread panicked");
-    println!("main: the worker has finished; the log holds {:?}", LOG.lock().unwrap());
+    println!(
+        "main: the worker has finished; the log holds {:?}",
+        LOG.lock().unwrap()
+    );
 }

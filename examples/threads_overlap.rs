@@ -11,7 +11,10 @@ const THREADS: usize = 4;
 /// The CPU time this thread has used so far (not wall time: a thread waiting
 /// for a core does not accumulate it).
 fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec for the call to fill.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
@@ -33,7 +36,11 @@ fn main() {
             thread::spawn(move || {
                 let start = t0.elapsed();
                 tasks::countdown(COUNT);
-                Span { start, end: t0.elapsed(), cpu: thread_cpu_time() }
+                Span {
+                    start,
+                    end: t0.elapsed(),
+                    cpu: thread_cpu_time(),
+                }
             })
         })
         .collect();

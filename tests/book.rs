@@ -34,15 +34,19 @@ fn examples() -> BTreeSet<String> {
         .collect()
 }
 
-/// The words inside every `{{#KIND …}}` directive of a text.
+/// The words inside every `{{#KIND …}}` directive of a text; an escaped
+/// `\{{#KIND …}}` is prose about a directive, not a directive.
 fn directives<'a>(text: &'a str, kind: &str) -> Vec<Vec<&'a str>> {
     let open = format!("{{{{#{kind} ");
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find(&open) {
+        let escaped = rest[..start].ends_with('\\');
         let body = &rest[start + open.len()..];
         let end = body.find("}}").expect("unclosed directive");
-        found.push(body[..end].split_whitespace().collect());
+        if !escaped {
+            found.push(body[..end].split_whitespace().collect());
+        }
         rest = &body[end..];
     }
     found
@@ -147,7 +151,7 @@ fn every_rust_block_is_doctested() {
 
 #[test]
 fn directive_scanner_reads_options_and_arguments() {
-    let text = "a\n{{#cell fork_crash exit=134 -- --flag}}\nb {{#value spawn_cost thread_us}} c";
+    let text = "a\n{{#cell fork_crash exit=134 -- --flag}}\nb {{#value spawn_cost thread_us}} \\{{#cell x}}";
     assert_eq!(directives(text, "cell"), [vec!["fork_crash", "exit=134", "--", "--flag"]]);
     assert_eq!(directives(text, "value"), [vec!["spawn_cost", "thread_us"]]);
     assert_eq!(fence_infos("```rust,no_run\nx\n```\n```text\n```"), ["rust,no_run", "text"]);

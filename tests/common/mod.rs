@@ -6,10 +6,10 @@
 
 #![allow(dead_code)] // each test file uses its own subset of these helpers
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::collections::BTreeSet;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -60,7 +60,10 @@ static BUILT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 pub fn example_path(name: &str) -> PathBuf {
     // target/<profile>/deps/<test-binary> -> target/<profile>/examples/<name>
     let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
     let profile = profile_dir.file_name().unwrap().to_str().unwrap();
     let path = profile_dir.join("examples").join(name);
     let mut built = BUILT.lock().unwrap();
@@ -90,14 +93,7 @@ pub fn run_example(name: &str, args: &[&str]) -> Run {
 /// Like [`run_example`] with an explicit limit; on timeout the example's
 /// whole process group is killed and the test fails with what it printed.
 pub fn run_example_within(name: &str, args: &[&str], limit: Duration) -> Run {
-    let mut child = Command::new(example_path(name))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"));
+    let mut child = start_example(name, args);
     let stdout = drain(child.stdout.take().unwrap());
     let stderr = drain(child.stderr.take().unwrap());
     let status = wait_or_kill(&mut child, limit).unwrap_or_else(|| {
@@ -114,8 +110,22 @@ pub fn run_example_within(name: &str, args: &[&str], limit: Duration) -> Run {
     }
 }
 
+/// Starts example `name` in its own process group (null stdin, piped stdout
+/// and stderr) without waiting: for tests that stop an example part-way. The
+/// caller kills the group ([`kill_group`]) and reaps the example.
+pub fn start_example(name: &str, args: &[&str]) -> Child {
+    Command::new(example_path(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"))
+}
+
 /// Sends SIGKILL to the child's process group; true if any process received it.
-fn kill_group(child: &Child) -> bool {
+pub fn kill_group(child: &Child) -> bool {
     // SAFETY: killpg only sends a signal; the group is the example's own.
     unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) == 0 }
 }

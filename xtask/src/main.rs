@@ -1,1 +1,255 @@
-fn main() {}
+//! `cargo xtask …`: the project's own commands (alias in .cargo/config.toml).
+//!
+//! - `book [--frozen | --force | --rerun CHAPTER]`: builds the book into
+//!   `book/` with mdBook as a library, mermaid and the notebook in-process, so a
+//!   fresh machine with Rust needs nothing installed by hand.
+//! - `bench-book [--samples N]`: how much the notebook costs a warm build,
+//!   against plain mdBook on the same markdown, and how long executing every
+//!   cell and chart from cold takes (the sum of the stored durations).
+
+use anyhow::{Context, Result, anyhow, bail};
+use mdbook_driver::MDBook;
+use mdbook_driver::book::Book;
+use mdbook_mermaid::Mermaid;
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use notebook::directive::{self, Line};
+use notebook::{Mode, Notebook};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "usage:
+  cargo xtask book [--frozen | --force | --rerun CHAPTER]
+      build the book into book/ (mode: book.toml, then NOTEBOOK_MODE, then these flags)
+  cargo xtask bench-book [--samples N]
+      time a warm book build against plain mdBook, and report cold execution time";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("book") => book_command(&args[1..]),
+        Some("bench-book") => bench_command(&args[1..]),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => Err(anyhow!("{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root, which is also the book's root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+fn book_command(args: &[String]) -> Result<()> {
+    let mode = match args {
+        [] => None,
+        [flag] if flag == "--frozen" => Some(Mode::Frozen),
+        [flag] if flag == "--force" => Some(Mode::Force),
+        [flag, chapter] if flag == "--rerun" => Some(Mode::Rerun(chapter.clone())),
+        _ => bail!("{USAGE}"),
+    };
+    let mut notebook = Notebook::new();
+    if let Some(mode) = mode {
+        notebook = notebook.with_mode(mode);
+    }
+    let root = root();
+    let started = Instant::now();
+    let out = build(&root, notebook, None)?;
+    eprintln!(
+        "book built in {:.1} s: {}",
+        started.elapsed().as_secs_f64(),
+        out.join("index.html").display()
+    );
+    Ok(())
+}
+
+/// Builds the book at `root` with `notebook` (replacing book.toml's
+/// `[preprocessor.notebook]` command) and mermaid, into `build_dir` or the
+/// book's own. Returns the HTML output folder.
+fn build(root: &Path, notebook: impl Preprocessor + 'static, build_dir: Option<&Path>) -> Result<PathBuf> {
+    let mut book = MDBook::load(root).with_context(|| format!("cannot load the book at {}", root.display()))?;
+    if let Some(dir) = build_dir {
+        book.config.build.build_dir = dir.to_path_buf();
+    }
+    book.with_preprocessor(Mermaid);
+    book.with_preprocessor(notebook);
+    book.build().context("the book build failed")?;
+    Ok(book.build_dir_for("html"))
+}
+
+fn bench_command(args: &[String]) -> Result<()> {
+    let samples = match args {
+        [] => 5,
+        [flag, n] if flag == "--samples" => n.parse().context("--samples takes a number")?,
+        _ => bail!("{USAGE}"),
+    };
+    let root = root();
+    let scratch = tempfile::tempdir()?;
+    let out = scratch.path().join("book");
+
+    // One build first, so that nothing is left to run or compile and the
+    // samples measure the notebook's own work on a current store.
+    let warmup = Notebook::new().with_mode(Mode::Auto);
+    let started = Instant::now();
+    build(&root, warmup, Some(&out))?;
+    eprintln!("warm-up build: {:.2} s", started.elapsed().as_secs_f64());
+
+    let time = |make: &dyn Fn() -> Box<dyn Preprocessor>| -> Result<Vec<f64>> {
+        let mut times = Vec::new();
+        for _ in 0..samples {
+            let preprocessor = make();
+            let started = Instant::now();
+            let mut book = MDBook::load(&root)?;
+            book.config.build.build_dir = out.clone();
+            book.with_preprocessor(Mermaid);
+            book.with_preprocessor(Boxed(preprocessor));
+            book.build()?;
+            times.push(started.elapsed().as_secs_f64());
+        }
+        Ok(times)
+    };
+    let notebook = time(&|| Box::new(Notebook::new().with_mode(Mode::Frozen)))?;
+    let plain = time(&|| Box::new(DropDirectives))?;
+    let (warm, bare) = (median(&notebook), median(&plain));
+    println!("warm book build (nothing to run):  median {warm:.3} s of {samples} (min {:.3}, max {:.3})", min(&notebook), max(&notebook));
+    println!("plain mdBook, directives dropped: median {bare:.3} s of {samples} (min {:.3}, max {:.3})", min(&plain), max(&plain));
+    let ratio = warm / bare;
+    println!(
+        "ratio {ratio:.2}x (goal ≤ 1.5x: {}), warm build {warm:.2} s (goal ≤ 2 s: {})",
+        verdict(ratio <= 1.5),
+        verdict(warm <= 2.0)
+    );
+
+    let stored = notebook::store::all(&root.join("outputs"));
+    let mut totals = [0.0f64; 2];
+    for (_, result) in &stored {
+        let secs: f64 = result.runs.iter().map(|r| r.duration_secs).sum();
+        totals[usize::from(result.kind == notebook::store::Kind::Chart)] += secs;
+    }
+    println!(
+        "cold execution of every stored cell and chart: {:.1} s (sum of {} stored results: cells {:.1} s, charts {:.1} s; compiling not included)",
+        totals[0] + totals[1],
+        stored.len(),
+        totals[0],
+        totals[1]
+    );
+    Ok(())
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
+fn median(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    }
+}
+
+fn min(times: &[f64]) -> f64 {
+    times.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(times: &[f64]) -> f64 {
+    times.iter().copied().fold(0.0, f64::max)
+}
+
+/// A boxed preprocessor, registered under its own name.
+struct Boxed(Box<dyn Preprocessor>);
+
+impl Preprocessor for Boxed {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn run(&self, ctx: &PreprocessorContext, book: Book) -> mdbook_driver::errors::Result<Book> {
+        self.0.run(ctx, book)
+    }
+    fn supports_renderer(&self, renderer: &str) -> mdbook_driver::errors::Result<bool> {
+        self.0.supports_renderer(renderer)
+    }
+}
+
+/// The baseline: the same markdown with every cell and chart line removed and
+/// every value replaced by a dash, so mdBook renders the book with no notebook.
+struct DropDirectives;
+
+impl Preprocessor for DropDirectives {
+    fn name(&self) -> &str {
+        "notebook"
+    }
+
+    fn run(&self, _: &PreprocessorContext, mut book: Book) -> mdbook_driver::errors::Result<Book> {
+        book.for_each_chapter_mut(|chapter| {
+            let Ok(lines) = directive::scan(&chapter.content) else {
+                return;
+            };
+            let mut out = String::new();
+            for line in lines {
+                match line {
+                    Line::Text(text) => out.push_str(text),
+                    Line::Block { .. } => out.push('\n'),
+                    Line::Values { line, values } => {
+                        let mut last = 0;
+                        for value in values {
+                            out.push_str(&line[last..value.span.start]);
+                            out.push('–');
+                            last = value.span.end;
+                        }
+                        out.push_str(&line[last..]);
+                    }
+                }
+            }
+            chapter.content = out;
+        });
+        Ok(book)
+    }
+
+    fn supports_renderer(&self, renderer: &str) -> mdbook_driver::errors::Result<bool> {
+        Ok(renderer == "html")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_samples() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+
+    #[test]
+    fn the_baseline_drops_directives_and_keeps_prose() {
+        let mut book = Book::new();
+        book.push_item(mdbook_driver::book::BookItem::Chapter(
+            mdbook_driver::book::Chapter::new(
+                "c",
+                "# T\n\n{{#cell x}}\n\nIt took {{#value s k}}.\n".into(),
+                "c.md",
+                vec![],
+            ),
+        ));
+        let ctx = PreprocessorContext::new(".".into(), Default::default(), "html".into());
+        let book = DropDirectives.run(&ctx, book).unwrap();
+        let content = &book.chapters().next().unwrap().content;
+        assert_eq!(content, "# T\n\n\n\nIt took –.\n");
+    }
+}

@@ -1,6 +1,20 @@
 //! Draws the lab's records as SVG with plotters, for `{{#chart}}` in the book.
+//!
+//! Every chart states its finding in its title (the record's), labels its
+//! axes with units, shows the spread of the samples (min–max whiskers around
+//! the median, and for bars every sample as a dot), gives each series kind
+//! the same colour in every chart, and follows mdBook's light or dark theme
+//! for its text, axes and grid (see [`theme`]).
 
-use lab::Record;
+mod axis;
+mod bars;
+mod frame;
+mod lines;
+pub mod theme;
+mod timeline;
+
+use axis::Scale;
+use lab::{Plot, Point, Record, Series, Summary};
 
 /// A chart ready to embed in a page.
 pub struct Rendered {
@@ -10,8 +24,85 @@ pub struct Rendered {
     pub caption: String,
 }
 
-/// Renders `record` as SVG.
+/// Renders `record` as SVG. Fails, with a message naming what is wrong, on a
+/// record with nothing to draw (no series, a point without samples, a NaN).
 pub fn render(record: &Record) -> Result<Rendered, String> {
-    let _ = record;
-    Err("charts::render is not written yet".into())
+    let (svg, shown) = match &record.plot {
+        Plot::Bars {
+            y_label,
+            categories,
+            series,
+        } => {
+            let counted = samples(series)?;
+            (
+                bars::svg(&record.title, y_label, categories, series)?,
+                format!("{counted} per bar, bars at the median, whiskers min–max"),
+            )
+        }
+        Plot::Lines {
+            x_label,
+            y_label,
+            log_x,
+            log_y,
+            series,
+        } => {
+            let scale = |log: bool| if log { Scale::Log } else { Scale::Linear };
+            let axes = lines::Axes {
+                x_label,
+                y_label,
+                x_scale: scale(*log_x),
+                y_scale: scale(*log_y),
+            };
+            let counted = samples(series)?;
+            (
+                lines::svg(&record.title, &axes, series)?,
+                format!("{counted} per point, lines through the medians, whiskers min–max"),
+            )
+        }
+        Plot::Timeline { x_label, lanes } => (
+            timeline::svg(&record.title, x_label, lanes)?,
+            "one run".to_string(),
+        ),
+    };
+    let mut caption = format!("Measured on {}; {shown}.", record.machine.summary());
+    for note in &record.notes {
+        caption.push(' ');
+        caption.push_str(note);
+    }
+    Ok(Rendered { svg, caption })
 }
+
+/// "5 samples" or "5–9 samples": how many samples the points have. Fails on
+/// a chart with no points.
+fn samples(series: &[Series]) -> Result<String, String> {
+    if series.is_empty() {
+        return Err("nothing to draw: the record has no series".into());
+    }
+    let counts = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.samples.len()));
+    let (Some(min), Some(max)) = (counts.clone().min(), counts.max()) else {
+        return Err("nothing to draw: the record's series have no points".into());
+    };
+    let plural = if max == 1 { "sample" } else { "samples" };
+    Ok(if min == max {
+        format!("{min} {plural}")
+    } else {
+        format!("{min}–{max} {plural}")
+    })
+}
+
+/// The summary of one point, or an error naming its series.
+fn summary(series: &Series, point: &Point) -> Result<Summary, String> {
+    if point.samples.iter().any(|s| !s.is_finite()) {
+        return Err(format!(
+            "series {:?} at x = {}: a sample is not a finite number",
+            series.name, point.x
+        ));
+    }
+    Summary::of(&point.samples)
+        .ok_or_else(|| format!("series {:?} at x = {}: no samples", series.name, point.x))
+}
+
+#[cfg(test)]
+mod tests;

@@ -17,7 +17,9 @@ pub(crate) use std::sync::{
 /// Locks `mutex`. The model never panics while holding one of its own
 /// mutexes, so a poisoned one still holds consistent state.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Waits on `cond` (associated with `mutex`, whose `guard` the caller holds)

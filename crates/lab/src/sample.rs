@@ -42,7 +42,10 @@ pub fn interleaved(
     let mut samples = vec![Vec::with_capacity(n); labels.len()];
     for round in 1..=n {
         for (i, label) in labels.iter().enumerate() {
-            progress(&format!("round {round}/{n}: {label}"), round == n && i + 1 == labels.len());
+            progress(
+                &format!("round {round}/{n}: {label}"),
+                round == n && i + 1 == labels.len(),
+            );
             samples[i].push(measure(i).map_err(|e| format!("{label}: {e}"))?);
         }
     }
@@ -146,7 +149,9 @@ mod tests {
         .unwrap();
         assert_eq!(order, [0, 1, 0, 1, 0, 1]);
         assert_eq!(samples, [vec![1.0, 3.0, 5.0], vec![2.0, 4.0, 6.0]]);
-        let failed = interleaved(&["a", "b"], 3, |i| if i == 1 { Err("no".into()) } else { Ok(0.0) });
+        let failed = interleaved(&["a", "b"], 3, |i| {
+            if i == 1 { Err("no".into()) } else { Ok(0.0) }
+        });
         assert_eq!(failed, Err("b: no".into()));
     }
 

@@ -29,6 +29,13 @@
 
 use crate::Record;
 
+pub mod convoy;
+pub mod fork_vs_rss;
+pub mod gil_timeline;
+pub mod gil_timeline_native;
+pub mod pipe_throughput;
+pub mod scaling;
+pub mod spawn_cost;
 pub mod two_tasks;
 
 /// How an experiment is run: the parsed command-line options.
@@ -51,11 +58,48 @@ impl Args {
 pub type Run = fn(&Args) -> Result<Record, String>;
 
 /// Every experiment: (name on the command line, one-line description, entry point).
-pub const EXPERIMENTS: &[(&str, &str, Run)] = &[(
-    "two_tasks",
-    "two CPU-bound tasks: one after another, in 2 threads, in 2 forked processes",
-    two_tasks::run,
-)];
+pub const EXPERIMENTS: &[(&str, &str, Run)] = &[
+    (
+        "two_tasks",
+        "two CPU-bound tasks: one after another, in 2 threads, in 2 forked processes",
+        two_tasks::run,
+    ),
+    (
+        "spawn_cost",
+        "start + wait: Rust thread, fork, Command (posix_spawn), CPython thread and multiprocessing",
+        spawn_cost::run,
+    ),
+    (
+        "fork_vs_rss",
+        "fork and posix_spawn against the parent's resident memory (0 MiB to 1 GiB; --full: 4 GiB)",
+        fork_vs_rss::run,
+    ),
+    (
+        "scaling",
+        "speedup with 1-4 workers: threads, processes, rayon, model-GIL threads, CPython",
+        scaling::run,
+    ),
+    (
+        "gil_timeline",
+        "who holds the model GIL when: 4 CPU-bound threads (event log)",
+        gil_timeline::run,
+    ),
+    (
+        "gil_timeline_native",
+        "when each of 4 CPU-bound native threads runs (no GIL)",
+        gil_timeline_native::run,
+    ),
+    (
+        "convoy",
+        "a 100 µs sleep beside 0-2 CPU-bound threads: model GIL and CPython, 5 ms and 1 ms",
+        convoy::run,
+    ),
+    (
+        "pipe_throughput",
+        "parent to child through a pipe: write/read, a 1 MiB pipe, vmsplice/splice",
+        pipe_throughput::run,
+    ),
+];
 
 /// The entry point of experiment `name`, if there is one.
 pub fn find(name: &str) -> Option<Run> {

@@ -4,22 +4,49 @@
 //! have no GIL.
 
 use super::Args;
-use crate::sample::{format_ratio, format_seconds, median, sample, seconds, try_sample};
+use crate::sample::{format_ratio, format_seconds, interleaved, median, sample, seconds};
 use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
 use std::collections::BTreeMap;
 use std::thread;
+use std::time::Instant;
 use tasks::{countdown, cpu_task};
 
 /// The two counts at which the countdown's cost per step is measured: equal
 /// costs show the loop really runs every step (it is not folded away).
 const STEP_COUNTS: [(u64, &str); 2] = [(10_000_000, "1e7"), (100_000_000, "1e8")];
 
-/// One bar of the chart: a way of running the two tasks and its samples (s).
-struct Bar {
+/// One way of running the two tasks: a bar of the chart.
+struct Way {
     category: &'static str,
     kind: SeriesKind,
-    samples: Vec<f64>,
+    /// Runs both tasks this way; returns the wall time in seconds.
+    measure: fn() -> Result<f64, String>,
 }
+
+/// The ways compared, in the chart's order. The first three must stay first:
+/// the values and the title are computed from them.
+const WAYS: &[Way] = &[
+    Way {
+        category: "sequential",
+        kind: SeriesKind::Sequential,
+        measure: sequential,
+    },
+    Way {
+        category: "2 threads",
+        kind: SeriesKind::Threads,
+        measure: two_threads,
+    },
+    Way {
+        category: "2 processes",
+        kind: SeriesKind::Processes,
+        measure: two_processes,
+    },
+    Way {
+        category: "2 GIL threads",
+        kind: SeriesKind::GilThreads,
+        measure: two_gil_threads,
+    },
+];
 
 pub fn run(args: &Args) -> Result<Record, String> {
     let n = args.samples(5);
@@ -35,44 +62,12 @@ pub fn run(args: &Args) -> Result<Record, String> {
         );
     }
 
-    let bars = vec![
-        Bar {
-            category: "sequential",
-            kind: SeriesKind::Sequential,
-            samples: sample("sequential", n, || seconds(sequential)),
-        },
-        Bar {
-            category: "2 threads",
-            kind: SeriesKind::Threads,
-            samples: try_sample("2 threads", n, || {
-                let start = std::time::Instant::now();
-                two_threads()?;
-                Ok(start.elapsed().as_secs_f64())
-            })?,
-        },
-        // Forks last of all, once every thread above has been joined (see the
-        // fork rule in experiments/mod.rs).
-        Bar {
-            category: "2 processes",
-            kind: SeriesKind::Processes,
-            samples: try_sample("2 processes", n, || {
-                let start = std::time::Instant::now();
-                fork::in_children(2, || {
-                    cpu_task();
-                })?;
-                Ok(start.elapsed().as_secs_f64())
-            })?,
-        },
-        // The model-GIL threads (crates/gil, helper E) join here as one more
-        // `Bar { category: "2 GIL threads", kind: SeriesKind::GilThreads, .. }`,
-        // measured before the fork above; the chart, values and title below
-        // pick every bar up without further changes, except the title, which
-        // should then also say what the GIL did.
-    ];
+    let labels: Vec<&str> = WAYS.iter().map(|way| way.category).collect();
+    let samples = interleaved(&labels, n, |i| (WAYS[i].measure)())?;
 
-    let sequential_s = median("sequential", &bars[0].samples)?;
-    let threads_s = median("2 threads", &bars[1].samples)?;
-    let processes_s = median("2 processes", &bars[2].samples)?;
+    let sequential_s = median("sequential", &samples[0])?;
+    let threads_s = median("2 threads", &samples[1])?;
+    let processes_s = median("2 processes", &samples[2])?;
     let threads_speedup = sequential_s / threads_s;
     let processes_speedup = sequential_s / processes_s;
     values.insert("sequential".into(), format_seconds(sequential_s));
@@ -81,6 +76,12 @@ pub fn run(args: &Args) -> Result<Record, String> {
     values.insert("threads_speedup".into(), format_ratio(threads_speedup));
     values.insert("processes_speedup".into(), format_ratio(processes_speedup));
     values.insert("cpu_task_steps".into(), tasks::CPU_TASK_COUNT.to_string());
+    let gil_threads_s = median("2 GIL threads", &samples[3])?;
+    values.insert("gil_threads".into(), format_seconds(gil_threads_s));
+    values.insert(
+        "gil_threads_speedup".into(),
+        format_ratio(sequential_s / gil_threads_s),
+    );
 
     let machine = Machine::detect();
     let mut notes = vec![format!(
@@ -99,16 +100,17 @@ pub fn run(args: &Args) -> Result<Record, String> {
         machine,
         plot: Plot::Bars {
             y_label: "wall time for two tasks (s)".into(),
-            categories: bars.iter().map(|bar| bar.category.to_string()).collect(),
-            series: bars
-                .into_iter()
+            categories: labels.iter().map(|label| label.to_string()).collect(),
+            series: WAYS
+                .iter()
+                .zip(samples)
                 .enumerate()
-                .map(|(i, bar)| Series {
-                    name: bar.category.into(),
-                    kind: bar.kind,
+                .map(|(i, (way, samples))| Series {
+                    name: way.category.into(),
+                    kind: way.kind,
                     points: vec![Point {
                         x: i as f64,
-                        samples: bar.samples,
+                        samples,
                     }],
                 })
                 .collect(),
@@ -119,18 +121,47 @@ pub fn run(args: &Args) -> Result<Record, String> {
 }
 
 /// Both tasks, one after the other, in this thread.
-fn sequential() {
-    cpu_task();
-    cpu_task();
+fn sequential() -> Result<f64, String> {
+    Ok(seconds(|| {
+        cpu_task();
+        cpu_task();
+    }))
 }
 
-/// Both tasks at once, one per thread; returns once both threads are joined.
-fn two_threads() -> Result<(), String> {
+/// Both tasks at once, one per thread; done when both threads are joined.
+fn two_threads() -> Result<f64, String> {
+    let start = Instant::now();
     let workers: Vec<_> = (0..2).map(|_| thread::spawn(cpu_task)).collect();
     for worker in workers {
         worker.join().map_err(|_| "a task thread panicked")?;
     }
-    Ok(())
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Both tasks at once, one per forked child; done when both are reaped.
+/// (The threads above are joined by now: see the fork rule in mod.rs.)
+fn two_processes() -> Result<f64, String> {
+    let start = Instant::now();
+    fork::in_children(2, || {
+        cpu_task();
+    })?;
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Both tasks at once in two threads that share one model GIL (crates/gil),
+/// as two CPython threads would.
+fn two_gil_threads() -> Result<f64, String> {
+    let gil = gil::Gil::new();
+    let start = Instant::now();
+    thread::scope(|s| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| gil.attach(|py| gil::countdown(py, tasks::CPU_TASK_COUNT))))
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|worker| worker.join().map_err(|_| "a GIL task thread panicked"))
+    })?;
+    Ok(start.elapsed().as_secs_f64())
 }
 
 /// A title that states what the speedups show, in words that stay true for
@@ -138,20 +169,26 @@ fn two_threads() -> Result<(), String> {
 fn title(threads_speedup: f64, processes_speedup: f64) -> String {
     let threads = effect(threads_speedup);
     let processes = effect(processes_speedup);
+    let sequentially = |effect: &str| match effect {
+        "in about half the time" => String::new(),
+        _ => " than one after the other".into(),
+    };
     if threads == processes {
-        format!("Two threads and two processes each finish two tasks {threads}")
+        let than = sequentially(&threads);
+        format!("Two threads and two processes each finish two tasks {threads}{than}")
     } else {
-        format!("Two threads finish two tasks {threads}; two processes {processes}")
+        let than = sequentially(&threads);
+        format!("Two threads finish two tasks {threads}{than}; two processes {processes}")
     }
 }
 
-/// How a speedup over sequential reads in a sentence.
+/// How a speedup over running the tasks one after the other reads.
 fn effect(speedup: f64) -> String {
     match speedup {
         s if s >= 1.8 => "in about half the time".into(),
-        s if s >= 1.15 => format!("{s:.1}x faster than one after the other"),
-        s if s > 0.87 => "in about the same time as one after the other".into(),
-        s => format!("{:.1}x slower than one after the other", 1.0 / s),
+        s if s >= 1.15 => format!("{s:.1}x faster"),
+        s if s > 0.87 => "no faster".into(),
+        s => format!("{:.1}x slower", 1.0 / s),
     }
 }
 
@@ -170,10 +207,17 @@ mod tests {
         );
         assert_eq!(
             title(1.0, 1.9),
-            "Two threads finish two tasks in about the same time as one after the other; \
+            "Two threads finish two tasks no faster than one after the other; \
              two processes in about half the time"
         );
-        assert_eq!(effect(1.5), "1.5x faster than one after the other");
-        assert_eq!(effect(0.5), "2.0x slower than one after the other");
+        assert_eq!(
+            title(1.9, 1.2),
+            "Two threads finish two tasks in about half the time; two processes 1.2x faster"
+        );
+        assert_eq!(
+            title(1.5, 1.48),
+            "Two threads and two processes each finish two tasks 1.5x faster than one after the other"
+        );
+        assert_eq!(effect(0.5), "2.0x slower");
     }
 }

@@ -1,0 +1,388 @@
+//! Every plot kind renders to embeddable, theme-aware SVG; bad records fail
+//! with a message instead of a panic.
+
+use super::*;
+use lab::{Lane, Machine, SeriesKind};
+use std::collections::BTreeMap;
+
+fn machine() -> Machine {
+    Machine {
+        cpu: "Test CPU".into(),
+        cores: 2,
+        os: "Linux 6.1".into(),
+        rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
+        date: "2026-11-25".into(),
+    }
+}
+
+fn record(title: &str, plot: Plot) -> Record {
+    Record {
+        experiment: "test".into(),
+        title: title.into(),
+        machine: machine(),
+        plot,
+        values: BTreeMap::new(),
+        notes: vec!["A note.".into()],
+    }
+}
+
+fn series(name: &str, kind: SeriesKind, points: &[(f64, &[f64])]) -> Series {
+    Series {
+        name: name.into(),
+        kind,
+        points: points
+            .iter()
+            .map(|(x, samples)| Point {
+                x: *x,
+                samples: samples.to_vec(),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn bars_record() -> Record {
+    record(
+        "Two threads and two processes each finish two tasks in about half the time",
+        Plot::Bars {
+            y_label: "wall time for two tasks (s)".into(),
+            categories: vec![
+                "sequential".into(),
+                "2 threads".into(),
+                "2 processes".into(),
+            ],
+            series: vec![
+                series(
+                    "sequential",
+                    SeriesKind::Sequential,
+                    &[(0.0, &[2.01, 2.03, 1.99, 2.2, 2.0])],
+                ),
+                series(
+                    "2 threads",
+                    SeriesKind::Threads,
+                    &[(1.0, &[1.02, 1.01, 1.05, 1.0, 1.1])],
+                ),
+                series(
+                    "2 processes",
+                    SeriesKind::Processes,
+                    &[(2.0, &[1.03, 1.0, 1.02, 1.04, 1.2])],
+                ),
+            ],
+        },
+    )
+}
+
+pub(crate) fn lines_record() -> Record {
+    record(
+        "Threads scale with cores; model-GIL threads do not",
+        Plot::Lines {
+            x_label: "workers".into(),
+            y_label: "wall time (s)".into(),
+            log_x: true,
+            log_y: false,
+            series: vec![
+                series(
+                    "threads",
+                    SeriesKind::Threads,
+                    &[
+                        (1.0, &[1.0, 1.1, 0.9]),
+                        (2.0, &[0.52, 0.5, 0.55]),
+                        (4.0, &[0.51, 0.5, 0.6]),
+                    ],
+                ),
+                series(
+                    "GIL-model threads",
+                    SeriesKind::GilThreads,
+                    &[
+                        (1.0, &[1.0, 1.05, 0.98]),
+                        (2.0, &[1.01, 1.1, 1.0]),
+                        (4.0, &[1.02, 1.1, 1.0]),
+                    ],
+                ),
+            ],
+        },
+    )
+}
+
+pub(crate) fn timeline_record() -> Record {
+    let lane = |name: &str, kind, spans: Vec<(f64, f64)>| Lane {
+        name: name.into(),
+        kind,
+        spans,
+    };
+    record(
+        "Under the GIL, only one thread runs at a time",
+        Plot::Timeline {
+            x_label: "time (ms)".into(),
+            lanes: vec![
+                lane(
+                    "thread 1",
+                    SeriesKind::GilThreads,
+                    vec![(0.0, 5.0), (10.0, 15.0), (20.0, 25.0)],
+                ),
+                lane(
+                    "thread 2",
+                    SeriesKind::GilThreads,
+                    vec![(5.0, 10.0), (15.0, 20.0)],
+                ),
+                lane("process", SeriesKind::Processes, vec![(0.0, 25.0)]),
+            ],
+        },
+    )
+}
+
+/// What every rendered chart must be.
+fn assert_embeddable(rendered: &Rendered, record: &Record) {
+    let svg = &rendered.svg;
+    assert!(svg.starts_with("<svg "), "{}", &svg[..40]);
+    assert!(svg.ends_with("</svg>"));
+    assert!(!svg.contains("<?xml"));
+    assert!(!svg.contains("\n\n"), "blank line in the SVG");
+    assert!(svg.contains("viewBox=\"0 0 "));
+    assert!(svg.contains("max-width:100%"));
+    assert!(svg.contains(&format!("<title>{}</title>", record.title)));
+    assert!(svg.contains("var(--fg"), "text and axes follow the theme");
+    for sentinel in ["#010203", "#FDFEFC"] {
+        assert!(
+            !svg.contains(sentinel),
+            "sentinel {sentinel} left in the SVG"
+        );
+    }
+    // Every opened tag closes (a rough well-formedness check).
+    let opened = svg.matches("<text").count();
+    assert_eq!(opened, svg.matches("</text>").count());
+    assert_eq!(svg.matches("<svg").count(), svg.matches("</svg>").count());
+    // No element carries the same attribute twice.
+    for line in svg.lines() {
+        assert!(line.matches(" style=\"").count() <= 1, "{line}");
+    }
+    assert!(
+        rendered
+            .caption
+            .starts_with("Measured on Test CPU, 2 cores, Linux 6.1, rustc 1.95.0, 2026-11-25;")
+    );
+    assert!(rendered.caption.ends_with("A note."));
+}
+
+/// The title may be wrapped over several `<text>` lines: every word shows.
+fn assert_words_shown(svg: &str, text: &str) {
+    for word in text.split_whitespace() {
+        assert!(svg.contains(word), "{word:?} missing from the SVG");
+    }
+}
+
+fn text_elements(svg: &str) -> Vec<&str> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>'))
+        .map(|(_, rest)| rest.split("</text>").next().unwrap_or("").trim())
+        .collect()
+}
+
+#[test]
+fn bars_show_categories_axis_label_and_series_colours() {
+    let record = bars_record();
+    let rendered = render(&record).unwrap();
+    assert_embeddable(&rendered, &record);
+    let texts = text_elements(&rendered.svg);
+    for label in [
+        "sequential",
+        "2 threads",
+        "2 processes",
+        "wall time for two tasks (s)",
+    ] {
+        assert!(texts.contains(&label), "{label:?} not among {texts:?}");
+    }
+    assert_words_shown(&rendered.svg, &record.title);
+    assert!(
+        texts.contains(&"2.01 s"),
+        "median label of the sequential bar"
+    );
+    for kind in [
+        SeriesKind::Sequential,
+        SeriesKind::Threads,
+        SeriesKind::Processes,
+    ] {
+        let fill = format!("fill=\"{}\"", theme::hex(theme::colour(kind)));
+        assert!(
+            rendered.svg.contains(&fill),
+            "{kind:?} bar not drawn in {fill}"
+        );
+    }
+    // Every sample is a dot: 15 samples, drawn as hollow circles.
+    assert_eq!(rendered.svg.matches("<circle").count(), 15);
+    assert!(
+        rendered
+            .caption
+            .contains("; 5 samples per bar, bars at the median, whiskers min–max.")
+    );
+}
+
+#[test]
+fn grouped_bars_get_a_legend_instead_of_value_labels() {
+    let record = record(
+        "Grouped",
+        Plot::Bars {
+            y_label: "time (ms)".into(),
+            categories: vec!["small".into(), "large".into()],
+            series: vec![
+                series(
+                    "fork",
+                    SeriesKind::Processes,
+                    &[(0.0, &[1.0]), (1.0, &[9.0])],
+                ),
+                series("spawn", SeriesKind::Spawn, &[(0.0, &[2.0]), (1.0, &[2.5])]),
+            ],
+        },
+    );
+    let rendered = render(&record).unwrap();
+    assert_embeddable(&rendered, &record);
+    let texts = text_elements(&rendered.svg);
+    for label in ["small", "large", "fork", "spawn"] {
+        assert!(texts.contains(&label), "{label:?} not among {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t.ends_with(" ms")), "{texts:?}");
+    assert!(rendered.caption.contains("1 sample per bar"));
+}
+
+#[test]
+fn lines_show_axes_legend_and_log_ticks() {
+    let record = lines_record();
+    let rendered = render(&record).unwrap();
+    assert_embeddable(&rendered, &record);
+    let texts = text_elements(&rendered.svg);
+    for label in [
+        "workers",
+        "wall time (s)",
+        "threads",
+        "GIL-model threads",
+        "1",
+        "2",
+        "4",
+    ] {
+        assert!(texts.contains(&label), "{label:?} not among {texts:?}");
+    }
+    for kind in [SeriesKind::Threads, SeriesKind::GilThreads] {
+        let stroke = format!("stroke=\"{}\"", theme::hex(theme::colour(kind)));
+        assert!(
+            rendered.svg.contains(&stroke),
+            "{kind:?} line not drawn in {stroke}"
+        );
+    }
+    assert!(rendered.caption.contains("3 samples per point"));
+}
+
+#[test]
+fn timeline_shows_lanes_and_kinds() {
+    let record = timeline_record();
+    let rendered = render(&record).unwrap();
+    assert_embeddable(&rendered, &record);
+    let texts = text_elements(&rendered.svg);
+    for label in [
+        "thread 1",
+        "thread 2",
+        "process",
+        "time (ms)",
+        "GIL-model threads",
+        "processes",
+    ] {
+        assert!(texts.contains(&label), "{label:?} not among {texts:?}");
+    }
+    let red = format!(
+        "fill=\"{}\"",
+        theme::hex(theme::colour(SeriesKind::GilThreads))
+    );
+    // Five spans and one legend swatch.
+    assert_eq!(rendered.svg.matches(&red).count(), 6);
+    assert!(rendered.caption.contains("; one run."));
+}
+
+#[test]
+fn differing_sample_counts_are_a_range() {
+    let mut record = lines_record();
+    if let Plot::Lines { series, .. } = &mut record.plot {
+        series[0].points[0].samples.extend([1.0, 1.0]);
+    }
+    assert!(
+        render(&record)
+            .unwrap()
+            .caption
+            .contains("3–5 samples per point")
+    );
+}
+
+fn error_of(record: &Record) -> String {
+    match render(record) {
+        Ok(_) => panic!("{:?} should not render", record.plot),
+        Err(message) => message,
+    }
+}
+
+#[test]
+fn empty_or_broken_data_is_an_error() {
+    let mut empty = bars_record();
+    if let Plot::Bars { series, .. } = &mut empty.plot {
+        series.clear();
+    }
+    assert!(error_of(&empty).contains("no series"));
+
+    let mut no_samples = bars_record();
+    if let Plot::Bars { series, .. } = &mut no_samples.plot {
+        series[1].points[0].samples.clear();
+    }
+    assert!(error_of(&no_samples).contains("\"2 threads\""));
+
+    let mut nan = lines_record();
+    if let Plot::Lines { series, .. } = &mut nan.plot {
+        series[0].points[1].samples[0] = f64::NAN;
+    }
+    assert!(error_of(&nan).contains("not a finite number"));
+
+    let mut not_on_log = lines_record();
+    if let Plot::Lines { series, .. } = &mut not_on_log.plot {
+        series[0].points[0].x = 0.0;
+    }
+    assert!(error_of(&not_on_log).contains("log axis"));
+
+    let mut bad_category = bars_record();
+    if let Plot::Bars { series, .. } = &mut bad_category.plot {
+        series[0].points[0].x = 7.0;
+    }
+    assert!(error_of(&bad_category).contains("categories"));
+
+    let mut no_lanes = timeline_record();
+    if let Plot::Timeline { lanes, .. } = &mut no_lanes.plot {
+        lanes.clear();
+    }
+    assert!(error_of(&no_lanes).contains("lane"));
+
+    let mut backwards = timeline_record();
+    if let Plot::Timeline { lanes, .. } = &mut backwards.plot {
+        lanes[0].spans[0] = (5.0, 1.0);
+    }
+    assert!(error_of(&backwards).contains("\"thread 1\""));
+}
+
+/// Writes one chart of each kind to $CHARTS_PREVIEW_DIR (when set), to look
+/// at, and draws every `NAME.json` record found there as `NAME.svg`.
+#[test]
+fn preview() {
+    let Some(dir) = std::env::var_os("CHARTS_PREVIEW_DIR") else {
+        return;
+    };
+    let dir = std::path::Path::new(&dir);
+    let write = |name: &str, record: &Record| {
+        let svg = render(record).unwrap_or_else(|e| panic!("{name}: {e}")).svg;
+        std::fs::write(dir.join(format!("{name}.svg")), svg).unwrap();
+    };
+    write("bars", &bars_record());
+    write("lines", &lines_record());
+    write("timeline", &timeline_record());
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let json = std::fs::read_to_string(&path).unwrap();
+            let record: Record = serde_json::from_str(&json).unwrap();
+            write(&path.file_stem().unwrap().to_string_lossy(), &record);
+        }
+    }
+}

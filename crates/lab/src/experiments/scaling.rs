@@ -1,0 +1,340 @@
+//! Speedup against the number of workers (chapter 09): 1 to 4 workers each
+//! count down the same amount, as native threads, forked processes, rayon
+//! tasks, threads under the model GIL (crates/gil), and — where `python3`
+//! exists — CPython threads and processes (python/gil_scaling.py).
+//!
+//! Speedup at n workers = n × (time of 1 worker) / (time of n workers), each
+//! series against its own 1-worker time: n means perfect scaling, 1 means the
+//! workers ran one at a time. Four workers on the book's 2-core machine show
+//! both regimes: up to 2 the cores add speed, beyond 2 workers share cores
+//! and the speedup stays at the core count (`--full` goes to twice the cores).
+
+use super::Args;
+use crate::sample::{format_ratio, interleaved, median, seconds};
+use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::thread;
+
+/// Countdown steps per worker: an eighth of `tasks::cpu_task` (about 0.125 s).
+const COUNT: u64 = tasks::CPU_TASK_COUNT / 8;
+/// The same per worker in CPython, whose countdown runs ~50x slower per step
+/// (about 0.125 s on the book's machine).
+const PYTHON_COUNT: u64 = 2_500_000;
+const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/gil_scaling.py");
+
+/// One way of running n workers: a line of the chart.
+struct Way {
+    name: &'static str,
+    /// The key prefix of its values (`threads_2`).
+    key: &'static str,
+    kind: SeriesKind,
+    /// Runs `workers` countdowns this way; returns the wall time in seconds.
+    measure: fn(workers: usize) -> Result<f64, String>,
+}
+
+const WAYS: &[Way] = &[
+    Way {
+        name: "threads",
+        key: "threads",
+        kind: SeriesKind::Threads,
+        measure: threads,
+    },
+    Way {
+        name: "forked processes",
+        key: "processes",
+        kind: SeriesKind::Processes,
+        measure: processes,
+    },
+    Way {
+        name: "rayon",
+        key: "rayon",
+        kind: SeriesKind::Rayon,
+        measure: rayon_tasks,
+    },
+    Way {
+        name: "threads under the model GIL",
+        key: "gil",
+        kind: SeriesKind::GilThreads,
+        measure: gil_threads,
+    },
+];
+
+pub fn run(args: &Args) -> Result<Record, String> {
+    let n = args.samples(5);
+    let machine = Machine::detect();
+    let max_workers = if args.full { 2 * machine.cores } else { 4 };
+    let configs: Vec<(usize, usize)> = (0..WAYS.len())
+        .flat_map(|way| (1..=max_workers).map(move |workers| (way, workers)))
+        .collect();
+    let labels: Vec<String> = configs
+        .iter()
+        .map(|&(way, workers)| format!("{} x{workers}", WAYS[way].name))
+        .collect();
+    let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let samples = interleaved(&label_refs, n, |i| {
+        let (way, workers) = configs[i];
+        (WAYS[way].measure)(workers)
+    })?;
+
+    let mut series = Vec::new();
+    for (way, times) in WAYS.iter().zip(samples.chunks(max_workers)) {
+        series.push(speedup_series(way.name, way.kind, times)?);
+    }
+    let mut notes = vec![format!(
+        "Each worker counts down from {COUNT} (Rust) or {PYTHON_COUNT} (CPython); \
+         speedup = workers x time of 1 worker / time of all workers."
+    )];
+    match cpython(max_workers, n) {
+        Ok((version, python_series)) => {
+            notes.push(format!("CPython {version}."));
+            series.extend(python_series);
+        }
+        Err(why) => notes.push(format!("No CPython series: {why}.")),
+    }
+
+    let mut values = BTreeMap::new();
+    let keys = WAYS
+        .iter()
+        .map(|way| way.key)
+        .chain(["cpython_threads", "cpython_processes"]);
+    for (key, line) in keys.zip(&series) {
+        if let Some(at_2) = line.points.iter().find(|p| p.x == 2.0) {
+            values.insert(
+                format!("{key}_2"),
+                format_ratio(median(key, &at_2.samples)?),
+            );
+        }
+    }
+    values.insert("max_workers".into(), max_workers.to_string());
+    values.insert("cores".into(), machine.cores.to_string());
+    Ok(Record {
+        experiment: "scaling".into(),
+        title: title(&series),
+        machine,
+        plot: Plot::Lines {
+            x_label: "workers".into(),
+            y_label: "speedup over one worker (x)".into(),
+            log_x: false,
+            log_y: false,
+            series,
+        },
+        values,
+        notes,
+    })
+}
+
+/// Turns wall times (`times[w - 1]` = samples with w workers) into speedups
+/// over the median 1-worker time, sample by sample.
+fn speedup_series(name: &str, kind: SeriesKind, times: &[Vec<f64>]) -> Result<Series, String> {
+    let one = median(name, &times[0])?;
+    Ok(Series {
+        name: name.into(),
+        kind,
+        points: times
+            .iter()
+            .enumerate()
+            .map(|(i, samples)| {
+                let workers = (i + 1) as f64;
+                Point {
+                    x: workers,
+                    samples: samples.iter().map(|t| workers * one / t).collect(),
+                }
+            })
+            .collect(),
+    })
+}
+
+fn threads(workers: usize) -> Result<f64, String> {
+    let mut result = Ok(());
+    let secs = seconds(|| {
+        thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| s.spawn(|| tasks::countdown(COUNT)))
+                .collect();
+            if handles.into_iter().any(|h| h.join().is_err()) {
+                result = Err("a worker thread panicked".to_string());
+            }
+        })
+    });
+    result.map(|()| secs)
+}
+
+/// The threads of every other series are joined by now (the fork rule, mod.rs).
+fn processes(workers: usize) -> Result<f64, String> {
+    let mut result = Ok(());
+    let secs = seconds(|| result = fork::in_children(workers, || tasks::countdown(COUNT)));
+    result.map(|()| secs)
+}
+
+/// Rayon tasks in a local pool of one thread per core, the size rayon's global
+/// pool would have. `build_scoped` joins the pool's threads before it returns,
+/// so the next fork sees a single-threaded lab.
+fn rayon_tasks(workers: usize) -> Result<f64, String> {
+    rayon::ThreadPoolBuilder::new()
+        .build_scoped(
+            |thread| thread.run(),
+            |pool| {
+                seconds(|| {
+                    pool.install(|| {
+                        (0..workers)
+                            .into_par_iter()
+                            .for_each(|_| tasks::countdown(COUNT))
+                    })
+                })
+            },
+        )
+        .map_err(|e| format!("cannot build a rayon pool: {e}"))
+}
+
+fn gil_threads(workers: usize) -> Result<f64, String> {
+    let gil = gil::Gil::new();
+    let mut result = Ok(());
+    let secs = seconds(|| {
+        thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| s.spawn(|| gil.attach(|py| gil::countdown(py, COUNT))))
+                .collect();
+            if handles.into_iter().any(|h| h.join().is_err()) {
+                result = Err("a worker thread panicked".to_string());
+            }
+        })
+    });
+    result.map(|()| secs)
+}
+
+/// CPython's threads and processes, from python/gil_scaling.py: its version
+/// and two speedup series.
+fn cpython(max_workers: usize, samples: usize) -> Result<(String, Vec<Series>), String> {
+    let json = run_python(
+        PYTHON_SCRIPT,
+        &[
+            PYTHON_COUNT.to_string(),
+            max_workers.to_string(),
+            samples.to_string(),
+        ],
+    )?;
+    let version = json["python"].as_str().unwrap_or("3").to_string();
+    let mut series = Vec::new();
+    for (key, name, kind) in [
+        ("threads", "CPython threads", SeriesKind::CPythonThreads),
+        (
+            "processes",
+            "CPython processes",
+            SeriesKind::CPythonProcesses,
+        ),
+    ] {
+        let times: Vec<Vec<f64>> = (1..=max_workers)
+            .map(|workers| samples_at(&json[key][workers.to_string()]))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("{PYTHON_SCRIPT}: {key}: {e}"))?;
+        series.push(speedup_series(name, kind, &times)?);
+    }
+    Ok((version, series))
+}
+
+/// A JSON array of numbers, as samples.
+pub(super) fn samples_at(value: &serde_json::Value) -> Result<Vec<f64>, String> {
+    value
+        .as_array()
+        .filter(|array| !array.is_empty())
+        .ok_or("no samples")?
+        .iter()
+        .map(|sample| sample.as_f64().ok_or("a sample is not a number"))
+        .collect::<Result<_, _>>()
+        .map_err(str::to_string)
+}
+
+/// Runs `python3 SCRIPT ARGS` and parses the JSON object it prints. Fails
+/// with a reason a note can quote ("python3 not found") when it cannot.
+pub(super) fn run_python(script: &str, args: &[String]) -> Result<serde_json::Value, String> {
+    eprintln!("  python3 {script} {}", args.join(" "));
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .map_err(|e| format!("python3 not found ({e})"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("python3 {script} failed: {}", stderr.trim()));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("{script} printed bad JSON: {e}"))
+}
+
+/// A title that says which series scaled at 2 workers, from the measured numbers.
+fn title(series: &[Series]) -> String {
+    let at_2 = |kind: SeriesKind| {
+        series
+            .iter()
+            .find(|s| s.kind == kind)
+            .and_then(|s| s.points.iter().find(|p| p.x == 2.0))
+            .and_then(|p| median("", &p.samples).ok())
+    };
+    let scales = |kind| at_2(kind).is_some_and(|s| s >= 1.5);
+    let native = [
+        SeriesKind::Threads,
+        SeriesKind::Processes,
+        SeriesKind::Rayon,
+    ];
+    match (
+        native.into_iter().all(scales),
+        scales(SeriesKind::GilThreads),
+    ) {
+        (true, false) => {
+            "Rust threads, processes and rayon scale with cores; threads under a GIL do not".into()
+        }
+        (true, true) => "Every way of running workers scaled with cores here".into(),
+        (false, _) => "Workers did not scale with cores on this machine".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // `run` forks, so no test calls it (the harness is multi-threaded).
+
+    #[test]
+    fn speedup_is_relative_to_one_worker() {
+        let series = speedup_series(
+            "t",
+            SeriesKind::Threads,
+            &[vec![1.0, 1.0, 3.0], vec![1.0, 2.0]],
+        )
+        .unwrap();
+        assert_eq!(series.points[0].samples, [1.0, 1.0, 1.0 / 3.0]);
+        assert_eq!(series.points[1].x, 2.0);
+        assert_eq!(series.points[1].samples, [2.0, 1.0]);
+    }
+
+    #[test]
+    fn title_follows_the_numbers() {
+        let line = |kind, at_2: f64| Series {
+            name: String::new(),
+            kind,
+            points: vec![Point {
+                x: 2.0,
+                samples: vec![at_2],
+            }],
+        };
+        let mut series = vec![
+            line(SeriesKind::Threads, 1.95),
+            line(SeriesKind::Processes, 1.97),
+            line(SeriesKind::Rayon, 1.9),
+            line(SeriesKind::GilThreads, 0.99),
+        ];
+        assert!(title(&series).ends_with("threads under a GIL do not"));
+        series[0] = line(SeriesKind::Threads, 1.0);
+        assert!(title(&series).contains("did not scale"));
+    }
+
+    #[test]
+    fn reads_samples_from_python_json() {
+        let json: serde_json::Value =
+            serde_json::from_str(r#"{"1": [0.5, 0.25], "2": []}"#).unwrap();
+        assert_eq!(samples_at(&json["1"]), Ok(vec![0.5, 0.25]));
+        assert!(samples_at(&json["2"]).is_err());
+        assert!(samples_at(&json["3"]).is_err());
+    }
+}

@@ -1,0 +1,278 @@
+//! What it costs to start something and wait for it to finish (chapter 07):
+//! a Rust thread (spawn + join), a forked process (fork + `_exit` + waitpid),
+//! a new program (`std::process::Command`, which uses posix_spawn, + wait),
+//! and, where `python3` exists, CPython's `threading.Thread` and
+//! `multiprocessing` with its three start methods (python/spawn_cost.py).
+
+use super::Args;
+use crate::sample::{format_ratio, format_seconds, median, sample, try_sample};
+use crate::{Machine, Plot, Point, Record, Series, SeriesKind, Summary, fork};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, fork as fork_process};
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Instant;
+
+/// The program `Command` starts: it exits at once, so only starting counts.
+pub const TRUE_PROGRAM: &str = "/bin/true";
+
+/// The CPython script, found from this crate's source directory.
+const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/spawn_cost.py");
+
+/// One bar: a way of starting something, its samples (s) and the key its
+/// median is quoted under.
+struct Bar {
+    category: &'static str,
+    key: &'static str,
+    kind: SeriesKind,
+    samples: Vec<f64>,
+}
+
+pub fn run(args: &Args) -> Result<Record, String> {
+    let mut bars = vec![Bar {
+        category: "Rust thread",
+        key: "thread",
+        kind: SeriesKind::Threads,
+        samples: sample("thread spawn+join", args.samples(200), || {
+            let start = Instant::now();
+            thread::spawn(|| {})
+                .join()
+                .expect("an empty thread cannot panic");
+            start.elapsed().as_secs_f64()
+        }),
+    }];
+    // Forks only now that every thread above has been joined (the fork rule
+    // in experiments/mod.rs).
+    fork::ensure_single_threaded()?;
+    bars.push(Bar {
+        category: "Rust fork",
+        key: "fork",
+        kind: SeriesKind::Processes,
+        samples: try_sample("fork+_exit+waitpid", args.samples(100), fork_exit_wait)?,
+    });
+    bars.push(Bar {
+        category: "Rust Command",
+        key: "posix_spawn",
+        kind: SeriesKind::Spawn,
+        samples: try_sample("Command /bin/true", args.samples(50), spawn_true)?,
+    });
+
+    let mut notes = vec![format!(
+        "Command starts {TRUE_PROGRAM}, so its time includes loading that program."
+    )];
+    match cpython(args) {
+        Ok(python) => {
+            notes.push(format!("CPython {}.", python.version));
+            bars.extend(python.bars);
+            notes.extend(python.unavailable);
+        }
+        Err(why) => notes.push(format!("No CPython series: {why}.")),
+    }
+
+    let mut values = BTreeMap::new();
+    for bar in &bars {
+        values.insert(bar.key.to_string(), format_spread(&bar.samples)?);
+        values.insert(
+            format!("{}_median", bar.key),
+            format_seconds(median(bar.key, &bar.samples)?),
+        );
+    }
+    // The book quotes every key; where CPython could not run one, say so.
+    for (_, _, key, _) in CPYTHON_BARS {
+        for key in [key.to_string(), format!("{key}_median")] {
+            values
+                .entry(key)
+                .or_insert_with(|| "not measured (see the chart's notes)".into());
+        }
+    }
+    let thread_s = median("thread", &bars[0].samples)?;
+    let fork_s = median("fork", &bars[1].samples)?;
+    values.insert("fork_over_thread".into(), format_ratio(fork_s / thread_s));
+
+    Ok(Record {
+        experiment: "spawn_cost".into(),
+        title: format!(
+            "A Rust thread starts in {}; fork takes {:.1}x as long",
+            format_seconds(thread_s),
+            fork_s / thread_s
+        ),
+        machine: Machine::detect(),
+        plot: Plot::Bars {
+            y_label: "start + wait for exit (ms)".into(),
+            categories: bars.iter().map(|bar| bar.category.to_string()).collect(),
+            series: bars
+                .into_iter()
+                .enumerate()
+                .map(|(i, bar)| Series {
+                    name: bar.category.into(),
+                    kind: bar.kind,
+                    points: vec![Point {
+                        x: i as f64,
+                        samples: bar.samples.iter().map(|s| s * 1e3).collect(),
+                    }],
+                })
+                .collect(),
+        },
+        values,
+        notes,
+    })
+}
+
+/// Seconds for one fork whose child leaves at once with `_exit`, waited for.
+/// The caller must have checked that the lab has no other live thread.
+pub fn fork_exit_wait() -> Result<f64, String> {
+    let start = Instant::now();
+    // SAFETY: the caller checked that this process has one thread, and the
+    // child calls only `_exit`, which is async-signal-safe.
+    match unsafe { fork_process() } {
+        Ok(ForkResult::Child) => unsafe { libc::_exit(0) },
+        Ok(ForkResult::Parent { child }) => match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, 0)) => Ok(start.elapsed().as_secs_f64()),
+            Ok(status) => Err(format!("child ended with {status:?}")),
+            Err(e) => Err(format!("waitpid failed: {e}")),
+        },
+        Err(e) => Err(format!("fork failed: {e}")),
+    }
+}
+
+/// Seconds to start [`TRUE_PROGRAM`] with `Command` and wait for it.
+pub fn spawn_true() -> Result<f64, String> {
+    let start = Instant::now();
+    let status = Command::new(TRUE_PROGRAM)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run {TRUE_PROGRAM}: {e}"))?;
+    let elapsed = start.elapsed().as_secs_f64();
+    if status.success() {
+        Ok(elapsed)
+    } else {
+        Err(format!("{TRUE_PROGRAM} ended with {status}"))
+    }
+}
+
+/// "43.0 µs (38.1 µs–60.2 µs)": the median of `samples` (seconds) and their range.
+pub fn format_spread(samples: &[f64]) -> Result<String, String> {
+    let s = Summary::of(samples).ok_or("no valid samples")?;
+    Ok(format!(
+        "{} ({}–{})",
+        format_seconds(s.median),
+        format_seconds(s.min),
+        format_seconds(s.max)
+    ))
+}
+
+/// CPython's bars, and notes on start methods it lacks.
+struct CPython {
+    version: String,
+    bars: Vec<Bar>,
+    unavailable: Vec<String>,
+}
+
+/// Runs python/spawn_cost.py with `python3` and reads its JSON.
+fn cpython(args: &Args) -> Result<CPython, String> {
+    let (threads, processes) = (args.samples(200), args.samples(10));
+    eprintln!("  python3 spawn_cost.py {threads} {processes}");
+    let out = Command::new("python3")
+        .arg(PYTHON_SCRIPT)
+        .args([threads.to_string(), processes.to_string()])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("python3 not found ({e})"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("python3 {PYTHON_SCRIPT} failed: {}", stderr.trim()));
+    }
+    parse_cpython(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// The bars, in the order the chart shows them, and their JSON keys.
+const CPYTHON_BARS: [(&str, &str, &str, SeriesKind); 4] = [
+    (
+        "thread",
+        "Python thread",
+        "cpython_thread",
+        SeriesKind::CPythonThreads,
+    ),
+    (
+        "mp_fork",
+        "mp fork",
+        "mp_fork",
+        SeriesKind::CPythonProcesses,
+    ),
+    (
+        "mp_forkserver",
+        "mp forkserver",
+        "mp_forkserver",
+        SeriesKind::CPythonProcesses,
+    ),
+    (
+        "mp_spawn",
+        "mp spawn",
+        "mp_spawn",
+        SeriesKind::CPythonProcesses,
+    ),
+];
+
+fn parse_cpython(json: &str) -> Result<CPython, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("spawn_cost.py printed bad JSON: {e}"))?;
+    let version = value["python"]
+        .as_str()
+        .unwrap_or("(unknown version)")
+        .to_string();
+    let mut bars = Vec::new();
+    let mut unavailable = Vec::new();
+    for (field, category, key, kind) in CPYTHON_BARS {
+        match value[field].as_array() {
+            Some(samples) => bars.push(Bar {
+                category,
+                key,
+                kind,
+                samples: samples
+                    .iter()
+                    .map(|s| s.as_f64().ok_or(format!("{field}: {s} is not a number")))
+                    .collect::<Result<_, _>>()?,
+            }),
+            None => unavailable.push(format!("multiprocessing has no {field} start method here.")),
+        }
+    }
+    Ok(CPython {
+        version,
+        bars,
+        unavailable,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_shows_median_and_range() {
+        assert_eq!(
+            format_spread(&[60.2e-6, 43e-6, 38.1e-6]).unwrap(),
+            "43.0 µs (38.1 µs–60.2 µs)"
+        );
+        assert!(format_spread(&[]).is_err());
+    }
+
+    #[test]
+    fn reads_the_python_script_output() {
+        let json = r#"{"python": "3.11.7", "unavailable": ["forkserver"],
+            "thread": [9e-5, 1e-4], "mp_fork": [0.0028], "mp_spawn": [0.076]}"#;
+        let python = parse_cpython(json).unwrap();
+        assert_eq!(python.version, "3.11.7");
+        let names: Vec<_> = python.bars.iter().map(|b| b.category).collect();
+        assert_eq!(names, ["Python thread", "mp fork", "mp spawn"]);
+        assert_eq!(python.bars[0].samples, [9e-5, 1e-4]);
+        assert_eq!(python.unavailable.len(), 1);
+        assert!(python.unavailable[0].contains("mp_forkserver"));
+    }
+
+    #[test]
+    fn rejects_bad_python_output() {
+        assert!(parse_cpython("not json").is_err());
+        assert!(parse_cpython(r#"{"thread": ["slow"]}"#).is_err());
+    }
+}
