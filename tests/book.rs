@@ -2,6 +2,7 @@
 //! every example is shown somewhere, and every Rust block is either a cell or
 //! a snippet that `crates/book-doctests` tests.
 
+use notebook::directive::{self, Block, Cell, Line, Value};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,22 +35,31 @@ fn examples() -> BTreeSet<String> {
         .collect()
 }
 
-/// The words inside every `{{#KIND …}}` directive of a text; an escaped
-/// `\{{#KIND …}}` is prose about a directive, not a directive.
-fn directives<'a>(text: &'a str, kind: &str) -> Vec<Vec<&'a str>> {
-    let open = format!("{{{{#{kind} ");
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(&open) {
-        let escaped = rest[..start].ends_with('\\');
-        let body = &rest[start + open.len()..];
-        let end = body.find("}}").expect("unclosed directive");
-        if !escaped {
-            found.push(body[..end].split_whitespace().collect());
+/// Every directive of a chapter, found by the preprocessor's own scanner (so
+/// directives inside code and comments are skipped exactly as in the build).
+fn scan(chapter: &str, text: &str) -> (Vec<Block>, Vec<Value>) {
+    let lines = directive::scan(text).unwrap_or_else(|errors| panic!("{chapter}: {errors:?}"));
+    let mut blocks = Vec::new();
+    let mut values = Vec::new();
+    for line in lines {
+        match line {
+            Line::Block { block, .. } => blocks.push(block),
+            Line::Values { values: found, .. } => values.extend(found),
+            Line::Text(_) => {}
         }
-        rest = &body[end..];
     }
-    found
+    (blocks, values)
+}
+
+fn cells(chapter: &str, text: &str) -> Vec<Cell> {
+    let (blocks, _) = scan(chapter, text);
+    blocks
+        .into_iter()
+        .filter_map(|block| match block {
+            Block::Cell(cell) => Some(cell),
+            Block::Chart(_) => None,
+        })
+        .collect()
 }
 
 /// The info strings of every fenced code block (```info).
@@ -72,19 +82,15 @@ fn every_cell_names_an_existing_example_and_anchor() {
     let examples = examples();
     let mut problems = Vec::new();
     for (chapter, text) in chapters() {
-        for words in directives(&text, "cell") {
-            let (name, anchor) = match words[0].split_once(':') {
-                Some((name, anchor)) => (name, Some(anchor)),
-                None => (words[0], None),
-            };
-            if !examples.contains(name) {
-                problems.push(format!("{chapter}: no example {name}"));
+        for cell in cells(&chapter, &text) {
+            if !examples.contains(&cell.name) {
+                problems.push(format!("{chapter}: no example {}", cell.name));
                 continue;
             }
-            if let Some(anchor) = anchor {
-                let source = fs::read_to_string(example_file(name)).unwrap();
+            if let Some(anchor) = &cell.anchor {
+                let source = fs::read_to_string(example_file(&cell.name)).unwrap();
                 if !source.contains(&format!("// ANCHOR: {anchor}")) {
-                    problems.push(format!("{chapter}: {name} has no anchor {anchor}"));
+                    problems.push(format!("{chapter}: {} has no anchor {anchor}", cell.name));
                 }
             }
         }
@@ -100,8 +106,8 @@ fn example_file(name: &str) -> PathBuf {
 fn every_example_is_shown_in_some_chapter() {
     let shown: BTreeSet<String> = chapters()
         .iter()
-        .flat_map(|(_, text)| directives(text, "cell"))
-        .map(|words| words[0].split(':').next().unwrap().to_string())
+        .flat_map(|(chapter, text)| cells(chapter, text))
+        .map(|cell| cell.name)
         .collect();
     let unshown: Vec<_> = examples().difference(&shown).cloned().collect();
     assert!(unshown.is_empty(), "examples no chapter shows: {unshown:?}");
@@ -112,15 +118,14 @@ fn every_chart_and_value_names_a_lab_experiment() {
     let experiments = root().join("crates/lab/src/experiments");
     let mut problems = Vec::new();
     for (chapter, text) in chapters() {
-        for kind in ["chart", "value"] {
-            for words in directives(&text, kind) {
-                let file = experiments.join(format!("{}.rs", words[0]));
-                if !file.exists() {
-                    problems.push(format!("{chapter}: {kind} {} has no experiment", words[0]));
-                }
-                if kind == "value" && words.len() != 2 {
-                    problems.push(format!("{chapter}: value needs NAME KEY: {words:?}"));
-                }
+        let (blocks, values) = scan(&chapter, &text);
+        let charts = blocks.into_iter().filter_map(|block| match block {
+            Block::Chart(chart) => Some(chart.name),
+            Block::Cell(_) => None,
+        });
+        for name in charts.chain(values.into_iter().map(|value| value.name)) {
+            if !experiments.join(format!("{name}.rs")).exists() {
+                problems.push(format!("{chapter}: no lab experiment {name}"));
             }
         }
     }
@@ -150,9 +155,7 @@ fn every_rust_block_is_doctested() {
 }
 
 #[test]
-fn directive_scanner_reads_options_and_arguments() {
-    let text = "a\n{{#cell fork_crash exit=134 -- --flag}}\nb {{#value spawn_cost thread_us}} \\{{#cell x}}";
-    assert_eq!(directives(text, "cell"), [vec!["fork_crash", "exit=134", "--", "--flag"]]);
-    assert_eq!(directives(text, "value"), [vec!["spawn_cost", "thread_us"]]);
-    assert_eq!(fence_infos("```rust,no_run\nx\n```\n```text\n```"), ["rust,no_run", "text"]);
+fn fence_reader_sees_every_opening_fence() {
+    let text = "```rust,no_run\nx\n```\n```text\n```";
+    assert_eq!(fence_infos(text), ["rust,no_run", "text"]);
 }

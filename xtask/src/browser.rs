@@ -27,6 +27,9 @@ const THEMES: [&str; 5] = ["light", "rust", "coal", "navy", "ayu"];
 /// Chart text must stand out from what is behind it at least this much (WCAG's minimum for
 /// large text and graphics).
 const MIN_CONTRAST: f64 = 3.0;
+/// A diagram or chart wider than the text column is scaled down to fit; with its smallest
+/// font drawn below this many pixels (body text is 16) its labels cannot be read.
+const MIN_TEXT_PX: f64 = 9.0;
 /// mdBook's search index files together may not exceed this.
 const SEARCH_INDEX_BUDGET: u64 = 2 * 1024 * 1024;
 /// How long a page may take to render its diagrams after `load`.
@@ -49,12 +52,22 @@ const box = el => {
     return { w: r.width, h: r.height,
              shown: s.display !== 'none' && s.visibility !== 'hidden' && parseFloat(s.opacity) > 0 };
 };
+// The smallest font as drawn: a picture wider than the column is scaled down to fit.
+const smallestFont = svg => {
+    const view = svg.viewBox.baseVal;
+    const scale = view && view.width > 0 ? svg.getBoundingClientRect().width / view.width : 1;
+    const sizes = [...svg.querySelectorAll('text, tspan, span, p')]
+        .filter(el => el.textContent.trim() && el.getBoundingClientRect().height > 0)
+        .map(el => parseFloat(getComputedStyle(el).fontSize) * scale);
+    return sizes.length ? Math.min(...sizes) : null;
+};
 const diagrams = [...document.querySelectorAll('pre.mermaid')].map(pre => {
     const svg = pre.querySelector('svg');
     return { svg: !!svg,
              error: !!svg && (/syntax error/i.test(svg.textContent)
                               || svg.getAttribute('aria-roledescription') === 'error'),
-             box: svg ? box(svg) : null };
+             box: svg ? box(svg) : null,
+             text_px: svg ? smallestFont(svg) : null };
 });
 // mermaid draws some failures outside the block, as a stray element at the end of <body>.
 const stray = [...document.body.children]
@@ -63,7 +76,7 @@ const stray = [...document.body.children]
 const charts = [...document.querySelectorAll('figure.chart')].map(fig => {
     const svg = fig.querySelector('svg');
     return { svg: !!svg, texts: svg ? svg.querySelectorAll('text').length : 0,
-             box: svg ? box(svg) : null };
+             box: svg ? box(svg) : null, text_px: svg ? smallestFont(svg) : null };
 });
 const outputs = [...document.querySelectorAll('.nb-output')].map(out => {
     const code = out.previousElementSibling;
@@ -80,7 +93,10 @@ return { diagrams, stray, charts, outputs, sidebar };
 pub fn run(root: &Path) -> Result<()> {
     let book = root.join("book");
     if !book.join("index.html").is_file() {
-        bail!("{} has no index.html: build the book first with `cargo xtask book`", book.display());
+        bail!(
+            "{} has no index.html: build the book first with `cargo xtask book`",
+            book.display()
+        );
     }
     let out = root.join("target/browser-test");
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
@@ -94,22 +110,24 @@ pub fn run(root: &Path) -> Result<()> {
 
     let started = Instant::now();
     let mut report = Report::default();
-    check_search_index(&book, &mut report)?;
-
     let server = serve::Server::start(&book).context("starting the book's HTTP server")?;
     let base = server.base_url();
     let browser = Browser::launch(&out.join("chromedriver.log"))?;
-    println!("browser-test: {} chapters from {}, served at {base}", chapters.len(), summary_path.display());
-
+    println!(
+        "browser-test: {} chapters from {}, served at {base}",
+        chapters.len(),
+        summary_path.display()
+    );
+    check_search_index(&book, &mut report)?;
     let seen = check_chapters(&browser, &base, root, &chapters, &mut report)?;
     check_print(&browser, &base, seen.total, &mut report)?;
-    if let Some(page) = &seen.showcase {
+    // The chapter that shows the most at once: a diagram, a chart and a cell output.
+    if let Some(page) = seen.showcase.as_ref().or(seen.with_chart.as_ref()) {
         browser.goto(&format!("{base}{page}"))?;
         wait_rendered(&browser, RENDER_TIMEOUT)?;
-        full_page_screenshot(&browser, &out.join("chapter.png"))?;
-        println!("screenshot  {page} -> {}", out.join("chapter.png").display());
-    } else {
-        report.fail("no chapter has a diagram, a chart and a cell output: no chapter.png".to_string());
+        let shot = out.join("chapter.png");
+        full_page_screenshot(&browser, &shot)?;
+        println!("screenshot {page} -> {}", shot.display());
     }
     match &seen.with_chart {
         Some(page) => check_themes(&browser, &format!("{base}{page}"), page, &out, &mut report)?,
@@ -139,7 +157,11 @@ impl Report {
             return Ok(());
         }
         let list: Vec<String> = self.failures.iter().map(|f| format!("  - {f}")).collect();
-        bail!("browser-test: {} failure(s):\n{}", self.failures.len(), list.join("\n"))
+        bail!(
+            "browser-test: {} failure(s):\n{}",
+            self.failures.len(),
+            list.join("\n")
+        )
     }
 }
 
@@ -147,18 +169,32 @@ impl Report {
 struct Seen {
     /// Expected diagrams, charts and cells summed over all chapters (print.html shows all).
     total: Expected,
-    /// The first chapter with a chart (for the theme check).
+    /// The chapter with the most charts (for the theme check).
     with_chart: Option<String>,
+    most_charts: usize,
     /// The first chapter with a diagram, a chart and a cell output (for chapter.png).
     showcase: Option<String>,
 }
 
-fn check_chapters(browser: &Browser, base: &str, root: &Path, chapters: &[Chapter], report: &mut Report) -> Result<Seen> {
-    let mut seen = Seen { total: Expected::default(), with_chart: None, showcase: None };
-    let sidebar_expected: BTreeSet<String> = chapters.iter().map(|c| format!("/{}", c.page)).collect();
+fn check_chapters(
+    browser: &Browser,
+    base: &str,
+    root: &Path,
+    chapters: &[Chapter],
+    report: &mut Report,
+) -> Result<Seen> {
+    let mut seen = Seen {
+        total: Expected::default(),
+        with_chart: None,
+        most_charts: 0,
+        showcase: None,
+    };
+    let sidebar_expected: BTreeSet<String> =
+        chapters.iter().map(|c| format!("/{}", c.page)).collect();
     for chapter in chapters {
         let source = root.join("src").join(&chapter.source);
-        let markdown = std::fs::read_to_string(&source).with_context(|| format!("reading {}", source.display()))?;
+        let markdown = std::fs::read_to_string(&source)
+            .with_context(|| format!("reading {}", source.display()))?;
         let expected = match expect::expected(&markdown) {
             Ok(expected) => expected,
             Err(error) => {
@@ -168,17 +204,25 @@ fn check_chapters(browser: &Browser, base: &str, root: &Path, chapters: &[Chapte
         };
         seen.total += expected;
         if !root.join("book").join(&chapter.page).is_file() {
-            report.fail(format!("{}: book/{} was not built", chapter.source, chapter.page));
+            report.fail(format!(
+                "{}: book/{} was not built",
+                chapter.source, chapter.page
+            ));
             continue;
         }
         let failures_before = report.failures.len();
-        browser.goto(&format!("{base}{}", chapter.page))?;
+        if let Err(error) = browser.goto(&format!("{base}{}", chapter.page)) {
+            report.fail(format!("{}: did not load: {error:#}", chapter.page));
+            continue;
+        }
         let rendered = wait_rendered(browser, RENDER_TIMEOUT)?;
         let probe = browser.execute(PROBE_JS, json!([]))?;
         let console = browser.console_log()?;
         let page = &chapter.page;
         if !rendered {
-            report.fail(format!("{page}: diagrams or sidebar still not rendered after {RENDER_TIMEOUT:?}"));
+            report.fail(format!(
+                "{page}: diagrams or sidebar still not rendered after {RENDER_TIMEOUT:?}"
+            ));
         }
         check_diagrams(page, &probe, expected.diagrams, report);
         check_charts(page, &probe, expected.charts, report);
@@ -192,7 +236,11 @@ fn check_chapters(browser: &Browser, base: &str, root: &Path, chapters: &[Chapte
         for error in &errors {
             report.fail(format!("{page}: console error: {error}"));
         }
-        let status = if report.failures.len() == failures_before { "ok  " } else { "FAIL" };
+        let status = if report.failures.len() == failures_before {
+            "ok  "
+        } else {
+            "FAIL"
+        };
         println!(
             "{status} {page}: {} diagram(s), {} chart(s), {} cell output(s), sidebar {}/{}, {} console error(s)",
             expected.diagrams,
@@ -202,10 +250,15 @@ fn check_chapters(browser: &Browser, base: &str, root: &Path, chapters: &[Chapte
             sidebar_expected.len(),
             errors.len()
         );
-        if expected.charts > 0 && seen.with_chart.is_none() {
+        if expected.charts > seen.most_charts {
             seen.with_chart = Some(page.clone());
+            seen.most_charts = expected.charts;
         }
-        if expected.charts > 0 && expected.diagrams > 0 && expected.cells > 0 && seen.showcase.is_none() {
+        if expected.charts > 0
+            && expected.diagrams > 0
+            && expected.cells > 0
+            && seen.showcase.is_none()
+        {
             seen.showcase = Some(page.clone());
         }
     }
@@ -241,25 +294,52 @@ fn check_diagrams(page: &str, probe: &Value, expected: usize, report: &mut Repor
         } else if diagram["error"] == json!(true) {
             report.fail(format!("{page}: diagram {n} has a mermaid syntax error"));
         } else if !has_area(&diagram["box"]) {
-            report.fail(format!("{page}: diagram {n} is invisible (empty or hidden box)"));
+            report.fail(format!(
+                "{page}: diagram {n} is invisible (empty or hidden box)"
+            ));
+        } else if let Some(problem) = too_small(&diagram["text_px"]) {
+            report.fail(format!(
+                "{page}: diagram {n} {problem}; draw it top-down or shorten its labels"
+            ));
         }
     }
     if probe["stray"].as_u64().unwrap_or(0) > 0 {
-        report.fail(format!("{page}: mermaid drew a syntax error outside the diagrams"));
+        report.fail(format!(
+            "{page}: mermaid drew a syntax error outside the diagrams"
+        ));
     }
+}
+
+/// Why a picture whose smallest font is drawn at `text_px` cannot be read, if it cannot.
+fn too_small(text_px: &Value) -> Option<String> {
+    let px = text_px.as_f64()?;
+    (px < MIN_TEXT_PX).then(|| {
+        format!(
+            "is scaled down until its smallest text is drawn at {px:.1} px \
+             (< {MIN_TEXT_PX} px, {} px window): too small to read",
+            webdriver::WINDOW.0
+        )
+    })
 }
 
 fn check_charts(page: &str, probe: &Value, expected: usize, report: &mut Report) {
     let charts = list(&probe["charts"]);
     if charts.len() != expected {
-        report.fail(format!("{page}: {} chart(s) in the page, {expected} {{{{#chart}}}} in the source", charts.len()));
+        report.fail(format!(
+            "{page}: {} chart(s) in the page, {expected} {{{{#chart}}}} in the source",
+            charts.len()
+        ));
     }
     for (i, chart) in charts.iter().enumerate() {
         let n = i + 1;
         if chart["svg"] != json!(true) {
             report.fail(format!("{page}: chart {n} has no <svg>"));
         } else if !has_area(&chart["box"]) {
-            report.fail(format!("{page}: chart {n} is invisible (empty or hidden box)"));
+            report.fail(format!(
+                "{page}: chart {n} is invisible (empty or hidden box)"
+            ));
+        } else if let Some(problem) = too_small(&chart["text_px"]) {
+            report.fail(format!("{page}: chart {n} {problem}"));
         } else if chart["texts"].as_u64().unwrap_or(0) == 0 {
             report.fail(format!("{page}: chart {n} has no text (title, axes)"));
         }
@@ -277,13 +357,19 @@ fn check_outputs(page: &str, probe: &Value, expected: usize, report: &mut Report
     for (i, output) in outputs.iter().enumerate() {
         let n = i + 1;
         if output["after_code"] != json!(true) {
-            report.fail(format!("{page}: cell output {n} does not follow its code block"));
+            report.fail(format!(
+                "{page}: cell output {n} does not follow its code block"
+            ));
         }
         if output["command"] != json!(true) || output["streams"].as_u64().unwrap_or(0) == 0 {
-            report.fail(format!("{page}: cell output {n} lacks its command line or output stream"));
+            report.fail(format!(
+                "{page}: cell output {n} lacks its command line or output stream"
+            ));
         }
         if !has_area(&output["box"]) {
-            report.fail(format!("{page}: cell output {n} is invisible (empty or hidden box)"));
+            report.fail(format!(
+                "{page}: cell output {n} is invisible (empty or hidden box)"
+            ));
         }
     }
 }
@@ -296,7 +382,9 @@ fn check_print(browser: &Browser, base: &str, total: Expected, report: &mut Repo
     let probe = browser.execute(PROBE_JS, json!([]))?;
     let failures_before = report.failures.len();
     if !rendered {
-        report.fail(format!("print.html: diagrams still not rendered after {PRINT_RENDER_TIMEOUT:?}"));
+        report.fail(format!(
+            "print.html: diagrams still not rendered after {PRINT_RENDER_TIMEOUT:?}"
+        ));
     }
     check_diagrams("print.html", &probe, total.diagrams, report);
     check_charts("print.html", &probe, total.charts, report);
@@ -319,7 +407,10 @@ fn check_print(browser: &Browser, base: &str, total: Expected, report: &mut Repo
     browser.devtools("Emulation.setEmulatedMedia", json!({ "media": "" }))?;
     let mut kept_whole = Vec::new();
     for pair in list(&breaks) {
-        let (what, value) = (pair[0].as_str().unwrap_or("?"), pair[1].as_str().unwrap_or("?"));
+        let (what, value) = (
+            pair[0].as_str().unwrap_or("?"),
+            pair[1].as_str().unwrap_or("?"),
+        );
         if value == "avoid" {
             kept_whole.push(what.to_string());
         } else {
@@ -329,13 +420,21 @@ fn check_print(browser: &Browser, base: &str, total: Expected, report: &mut Repo
             ));
         }
     }
-    let status = if report.failures.len() == failures_before { "ok  " } else { "FAIL" };
+    let status = if report.failures.len() == failures_before {
+        "ok  "
+    } else {
+        "FAIL"
+    };
     println!(
         "{status} print.html: {} diagram(s), {} chart(s), {} cell output(s) expected; kept whole when printed: {}",
         total.diagrams,
         total.charts,
         total.cells,
-        if kept_whole.is_empty() { "none".to_string() } else { kept_whole.join(", ") }
+        if kept_whole.is_empty() {
+            "none".to_string()
+        } else {
+            kept_whole.join(", ")
+        }
     );
     Ok(())
 }
@@ -359,18 +458,33 @@ fn check_search_index(book: &Path, report: &mut Report) -> Result<()> {
             "search index: book/ has no searchindex file (mdbook-driver needs its `search` feature)".to_string(),
         );
     } else if total > SEARCH_INDEX_BUDGET {
-        report.fail(format!("search index: {} is {size} ({total} bytes), over the 2 MiB budget", names.join(" + ")));
+        report.fail(format!(
+            "search index: {} is {size} ({total} bytes), over the 2 MiB budget",
+            names.join(" + ")
+        ));
     } else {
-        println!("ok   search index: {} is {size}, within 2 MiB", names.join(" + "));
+        println!(
+            "ok   search index: {} is {size}, within 2 MiB",
+            names.join(" + ")
+        );
     }
     Ok(())
 }
 
 /// For each theme: reload the chart's page in it, screenshot the chart, and measure the
 /// contrast of every chart text against what is behind the chart.
-fn check_themes(browser: &Browser, url: &str, page: &str, out: &Path, report: &mut Report) -> Result<()> {
+fn check_themes(
+    browser: &Browser,
+    url: &str,
+    page: &str,
+    out: &Path,
+    report: &mut Report,
+) -> Result<()> {
     for theme in THEMES {
-        browser.execute("localStorage.setItem('mdbook-theme', arguments[0]);", json!([theme]))?;
+        browser.execute(
+            "localStorage.setItem('mdbook-theme', arguments[0]);",
+            json!([theme]),
+        )?;
         browser.goto(url)?;
         if !wait_rendered(browser, RENDER_TIMEOUT)? {
             report.fail(format!("theme {theme}: {page} did not finish rendering"));
@@ -382,28 +496,41 @@ fn check_themes(browser: &Browser, url: &str, page: &str, out: &Path, report: &m
         if seen["applied"] != json!(true) {
             report.fail(format!("theme {theme}: the page did not switch to it"));
         }
-        let worst = match chart_contrast(&seen) {
-            Ok(worst) => worst,
-            Err(problem) => {
-                report.fail(format!("theme {theme}: {page}: {problem}"));
-                continue;
+        let mut worst: Option<Contrast> = None;
+        for (i, chart) in list(&seen["charts"]).iter().enumerate() {
+            let n = i + 1;
+            let contrast = match chart_contrast(chart) {
+                Ok(contrast) => contrast,
+                Err(problem) => {
+                    report.fail(format!("theme {theme}: {page}: chart {n}: {problem}"));
+                    continue;
+                }
+            };
+            if contrast.ratio < MIN_CONTRAST {
+                report.fail(format!(
+                    "theme {theme}: {page}: chart {n} text {:?} is {} on {}, contrast {:.2} < {MIN_CONTRAST}",
+                    contrast.text, contrast.fill, contrast.background, contrast.ratio
+                ));
             }
-        };
-        if worst.ratio < MIN_CONTRAST {
-            report.fail(format!(
-                "theme {theme}: {page}: chart text {:?} is {} on {}, contrast {:.2} < {MIN_CONTRAST}",
-                worst.text, worst.fill, worst.background, worst.ratio
-            ));
+            if worst.as_ref().is_none_or(|w| contrast.ratio < w.ratio) {
+                worst = Some(contrast);
+            }
         }
         for error in console_errors(&browser.console_log()?) {
             report.fail(format!("theme {theme}: console error: {error}"));
         }
-        let status = if report.failures.len() == failures_before { "ok  " } else { "FAIL" };
+        let status = if report.failures.len() == failures_before {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        let lowest = match &worst {
+            Some(w) => format!("{:.2} ({} on {})", w.ratio, w.fill, w.background),
+            None => "not measured".to_string(),
+        };
         println!(
-            "{status} theme {theme:<5}: lowest chart text contrast {:.2} ({} on {}), screenshot {}",
-            worst.ratio,
-            worst.fill,
-            worst.background,
+            "{status} theme {theme:<5}: {} chart(s) on {page}, lowest text contrast {lowest}, screenshot {}",
+            list(&seen["charts"]).len(),
             shot.display()
         );
     }
@@ -411,30 +538,33 @@ fn check_themes(browser: &Browser, url: &str, page: &str, out: &Path, report: &m
     Ok(())
 }
 
-/// The theme's class on `<html>`, the colour of every chart text, and the layers behind the
-/// first chart from the inside out: its full-size background rectangle if it has one, then
-/// the background of each element up to `<html>`.
+/// Whether `<html>` has the theme's class, and for each chart the colour of every text and
+/// the layers behind the chart from the inside out: its full-size background rectangle if
+/// it has one, then the background of each element up to `<html>`. Scrolls the first chart
+/// into the middle of the window for the screenshot.
 const THEME_JS: &str = r#"
 const theme = arguments[0];
-const svg = document.querySelector('figure.chart svg');
-if (!svg) return { applied: document.documentElement.classList.contains(theme), texts: [], layers: [] };
-svg.scrollIntoView({ block: 'center' });
+const svgs = [...document.querySelectorAll('figure.chart svg')];
+if (svgs.length) svgs[0].scrollIntoView({ block: 'center' });
 const alpha = s => parseFloat(s.opacity) * parseFloat(s.fillOpacity);
-const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
-    const s = getComputedStyle(t);
-    return { text: t.textContent.trim().slice(0, 40), fill: s.fill, alpha: alpha(s) };
+const charts = svgs.map(svg => {
+    const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+        const s = getComputedStyle(t);
+        return { text: t.textContent.trim().slice(0, 40), fill: s.fill, alpha: alpha(s) };
+    });
+    const area = svg.getBoundingClientRect();
+    const layers = [];
+    const plate = [...svg.querySelectorAll('rect')].find(r => {
+        const b = r.getBoundingClientRect();
+        return b.width >= 0.95 * area.width && b.height >= 0.95 * area.height;
+    });
+    if (plate) { const s = getComputedStyle(plate); layers.push({ color: s.fill, alpha: alpha(s) }); }
+    for (let el = svg; el; el = el.parentElement) {
+        layers.push({ color: getComputedStyle(el).backgroundColor, alpha: 1 });
+    }
+    return { texts, layers };
 });
-const area = svg.getBoundingClientRect();
-const layers = [];
-const plate = [...svg.querySelectorAll('rect')].find(r => {
-    const b = r.getBoundingClientRect();
-    return b.width >= 0.95 * area.width && b.height >= 0.95 * area.height;
-});
-if (plate) { const s = getComputedStyle(plate); layers.push({ color: s.fill, alpha: alpha(s) }); }
-for (let el = svg; el; el = el.parentElement) {
-    layers.push({ color: getComputedStyle(el).backgroundColor, alpha: 1 });
-}
-return { applied: document.documentElement.classList.contains(theme), texts, layers };
+return { applied: document.documentElement.classList.contains(theme), charts };
 "#;
 
 /// The least legible chart text of a theme.
@@ -451,9 +581,13 @@ fn chart_contrast(seen: &Value) -> Result<Contrast, String> {
         .iter()
         .map(|layer| {
             let text = layer["color"].as_str().unwrap_or("");
-            let colour = Rgba::parse(text).ok_or_else(|| format!("unreadable background colour {text:?}"))?;
+            let colour = Rgba::parse(text)
+                .ok_or_else(|| format!("unreadable background colour {text:?}"))?;
             let alpha = layer["alpha"].as_f64().unwrap_or(1.0);
-            Ok(Rgba { a: colour.a * alpha, ..colour })
+            Ok(Rgba {
+                a: colour.a * alpha,
+                ..colour
+            })
         })
         .collect::<Result<Vec<_>, String>>()?;
     let background = composite(&layers);
@@ -461,12 +595,22 @@ fn chart_contrast(seen: &Value) -> Result<Contrast, String> {
     for text in list(&seen["texts"]) {
         let label = text["text"].as_str().unwrap_or("").to_string();
         let fill_text = text["fill"].as_str().unwrap_or("");
-        let fill = Rgba::parse(fill_text).ok_or_else(|| format!("chart text {label:?} has fill {fill_text:?}"))?;
+        let fill = Rgba::parse(fill_text)
+            .ok_or_else(|| format!("chart text {label:?} has fill {fill_text:?}"))?;
         let alpha = text["alpha"].as_f64().unwrap_or(1.0);
-        let seen_fill = Rgba { a: fill.a * alpha, ..fill }.over(background);
+        let seen_fill = Rgba {
+            a: fill.a * alpha,
+            ..fill
+        }
+        .over(background);
         let ratio = contrast_ratio(seen_fill, background);
         if worst.as_ref().is_none_or(|w| ratio < w.ratio) {
-            worst = Some(Contrast { text: label, fill: seen_fill, background, ratio });
+            worst = Some(Contrast {
+                text: label,
+                fill: seen_fill,
+                background,
+                ratio,
+            });
         }
     }
     worst.ok_or_else(|| "the chart has no text to measure".to_string())
@@ -479,7 +623,10 @@ fn full_page_screenshot(browser: &Browser, path: &Path) -> Result<()> {
         "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];",
         json!([]),
     )?;
-    let (width, height) = (size[0].as_f64().unwrap_or(1280.0), size[1].as_f64().unwrap_or(1000.0));
+    let (width, height) = (
+        size[0].as_f64().unwrap_or(1280.0),
+        size[1].as_f64().unwrap_or(1000.0),
+    );
     let shot = browser.devtools(
         "Page.captureScreenshot",
         json!({ "format": "png", "captureBeyondViewport": true,
@@ -493,7 +640,10 @@ fn list(value: &Value) -> &[Value] {
 }
 
 fn strings(value: &Value) -> Vec<String> {
-    list(value).iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
+    list(value)
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
 }
 
 fn has_area(bounds: &Value) -> bool {
@@ -517,7 +667,10 @@ mod tests {
     #[test]
     fn chart_contrast_sees_through_transparent_layers() {
         // Light text, transparent figure, coal page: legible.
-        let legible = theme_probe("rgb(190, 190, 190)", &["rgba(0, 0, 0, 0)", "rgb(20, 22, 23)"]);
+        let legible = theme_probe(
+            "rgb(190, 190, 190)",
+            &["rgba(0, 0, 0, 0)", "rgb(20, 22, 23)"],
+        );
         assert!(chart_contrast(&legible).unwrap().ratio > 7.0);
         // Black text on the same page: the bug this check exists for.
         let hidden = theme_probe("rgb(0, 0, 0)", &["rgba(0, 0, 0, 0)", "rgb(20, 22, 23)"]);
@@ -529,14 +682,23 @@ mod tests {
     #[test]
     fn chart_contrast_reports_what_it_cannot_read() {
         assert!(chart_contrast(&theme_probe("none", &["rgb(0, 0, 0)"])).is_err());
-        assert!(chart_contrast(&theme_probe("rgb(0, 0, 0)", &["color(display-p3 1 1 1)"])).is_err());
+        assert!(
+            chart_contrast(&theme_probe("rgb(0, 0, 0)", &["color(display-p3 1 1 1)"])).is_err()
+        );
         assert!(chart_contrast(&json!({ "texts": [], "layers": [] })).is_err());
     }
 
     #[test]
     fn only_severe_console_entries_fail() {
-        let entry = |level: &str, message: &str| webdriver::LogEntry { level: level.into(), message: message.into() };
-        let console = [entry("WARNING", "slow"), entry("SEVERE", "x.js 404"), entry("INFO", "hi")];
+        let entry = |level: &str, message: &str| webdriver::LogEntry {
+            level: level.into(),
+            message: message.into(),
+        };
+        let console = [
+            entry("WARNING", "slow"),
+            entry("SEVERE", "x.js 404"),
+            entry("INFO", "hi"),
+        ];
         assert_eq!(console_errors(&console), ["x.js 404"]);
     }
 }

@@ -6,6 +6,10 @@
 //! - `bench-book [--samples N]`: how much the notebook costs a warm build,
 //!   against plain mdBook on the same markdown, and how long executing every
 //!   cell and chart from cold takes (the sum of the stored durations).
+//! - `browser-test`: opens the built book in headless Chromium and checks what a
+//!   reader sees (xtask/src/browser.rs).
+
+mod browser;
 
 use anyhow::{Context, Result, anyhow, bail};
 use mdbook_driver::MDBook;
@@ -22,13 +26,16 @@ const USAGE: &str = "usage:
   cargo xtask book [--frozen | --force | --rerun CHAPTER]
       build the book into book/ (mode: book.toml, then NOTEBOOK_MODE, then these flags)
   cargo xtask bench-book [--samples N]
-      time a warm book build against plain mdBook, and report cold execution time";
+      time a warm book build against plain mdBook, and report cold execution time
+  cargo xtask browser-test
+      check the built book/ in headless Chromium (needs chromium and chromedriver)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("book") => book_command(&args[1..]),
         Some("bench-book") => bench_command(&args[1..]),
+        Some("browser-test") if args.len() == 1 => browser::run(&root()),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -78,8 +85,13 @@ fn book_command(args: &[String]) -> Result<()> {
 /// Builds the book at `root` with `notebook` (replacing book.toml's
 /// `[preprocessor.notebook]` command) and mermaid, into `build_dir` or the
 /// book's own. Returns the HTML output folder.
-fn build(root: &Path, notebook: impl Preprocessor + 'static, build_dir: Option<&Path>) -> Result<PathBuf> {
-    let mut book = MDBook::load(root).with_context(|| format!("cannot load the book at {}", root.display()))?;
+fn build(
+    root: &Path,
+    notebook: impl Preprocessor + 'static,
+    build_dir: Option<&Path>,
+) -> Result<PathBuf> {
+    let mut book = MDBook::load(root)
+        .with_context(|| format!("cannot load the book at {}", root.display()))?;
     if let Some(dir) = build_dir {
         book.config.build.build_dir = dir.to_path_buf();
     }
@@ -123,8 +135,16 @@ fn bench_command(args: &[String]) -> Result<()> {
     let notebook = time(&|| Box::new(Notebook::new().with_mode(Mode::Frozen)))?;
     let plain = time(&|| Box::new(DropDirectives))?;
     let (warm, bare) = (median(&notebook), median(&plain));
-    println!("warm book build (nothing to run):  median {warm:.3} s of {samples} (min {:.3}, max {:.3})", min(&notebook), max(&notebook));
-    println!("plain mdBook, directives dropped: median {bare:.3} s of {samples} (min {:.3}, max {:.3})", min(&plain), max(&plain));
+    println!(
+        "warm book build (nothing to run):  median {warm:.3} s of {samples} (min {:.3}, max {:.3})",
+        min(&notebook),
+        max(&notebook)
+    );
+    println!(
+        "plain mdBook, directives dropped: median {bare:.3} s of {samples} (min {:.3}, max {:.3})",
+        min(&plain),
+        max(&plain)
+    );
     let ratio = warm / bare;
     println!(
         "ratio {ratio:.2}x (goal ≤ 1.5x: {}), warm build {warm:.2} s (goal ≤ 2 s: {})",

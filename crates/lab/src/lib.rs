@@ -4,6 +4,7 @@
 //! times, keeps every sample and prints one JSON [`Record`] on stdout, which the
 //! notebook stores in `outputs/` and `charts` draws.
 
+pub mod contention;
 pub mod experiments;
 pub mod fork;
 pub mod machine;

@@ -1,7 +1,10 @@
 //! `lab NAME [--samples N] [--full]`: runs one experiment and prints its
 //! [`lab::Record`] as one line of JSON on stdout (progress goes to stderr).
 //! `lab --list` lists the experiments. Bad usage exits with status 2.
+//! A record measured while other programs took a noticeable share of the CPU
+//! gets a note saying so.
 
+use lab::contention::Contention;
 use lab::experiments::{self, Args, EXPERIMENTS};
 use std::process::ExitCode;
 
@@ -56,13 +59,16 @@ fn main() -> ExitCode {
     };
     let run = experiments::find(&name).expect("parse checked the name");
     eprintln!("lab: running {name}");
-    let record = match run(&args) {
+    let contention = Contention::start();
+    let mut record = match run(&args) {
         Ok(record) => record,
         Err(message) => {
             eprintln!("lab: {name} failed: {message}");
             return ExitCode::FAILURE;
         }
     };
+    // Every record says when other programs competed for the CPU.
+    record.notes.extend(contention.note());
     match serde_json::to_string(&record) {
         Ok(json) => {
             println!("{json}");

@@ -55,7 +55,10 @@ impl Mode {
         if let Some(mode) = in_code {
             return Ok(mode.clone());
         }
-        let env_mode = env_mode.filter(|m| !m.is_empty()).map(Mode::parse).transpose()?;
+        let env_mode = env_mode
+            .filter(|m| !m.is_empty())
+            .map(Mode::parse)
+            .transpose()?;
         match (env_rerun.filter(|c| !c.is_empty()), env_mode) {
             (Some(_), Some(mode)) if mode != Mode::Auto => {
                 bail!("NOTEBOOK_RERUN cannot be combined with NOTEBOOK_MODE={mode:?}")
@@ -101,7 +104,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_context(ctx: &PreprocessorContext, mode_in_code: Option<&Mode>) -> Result<Settings> {
+    pub fn from_context(
+        ctx: &PreprocessorContext,
+        mode_in_code: Option<&Mode>,
+    ) -> Result<Settings> {
         let table: Table = ctx
             .config
             .get("preprocessor.notebook")
@@ -117,10 +123,14 @@ impl Settings {
         Ok(Settings {
             mode,
             workspace: ctx.root.join(table.workspace.unwrap_or_default()),
-            package: table.package.unwrap_or_else(|| "threads-vs-processes".into()),
+            package: table
+                .package
+                .unwrap_or_else(|| "threads-vs-processes".into()),
             chart_bin: table.chart_bin.unwrap_or_else(|| chart_package.clone()),
             chart_package,
-            outputs: ctx.root.join(table.outputs.unwrap_or_else(|| "outputs".into())),
+            outputs: ctx
+                .root
+                .join(table.outputs.unwrap_or_else(|| "outputs".into())),
         })
     }
 }
@@ -142,7 +152,10 @@ mod tests {
         let s = settings("").unwrap();
         assert_eq!(s.workspace, PathBuf::from("/book/"));
         assert_eq!(s.package, "threads-vs-processes");
-        assert_eq!((s.chart_package.as_str(), s.chart_bin.as_str()), ("lab", "lab"));
+        assert_eq!(
+            (s.chart_package.as_str(), s.chart_bin.as_str()),
+            ("lab", "lab")
+        );
         assert_eq!(s.outputs, PathBuf::from("/book/outputs"));
     }
 
@@ -154,7 +167,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.workspace, PathBuf::from("/book/code"));
-        assert_eq!((s.package.as_str(), s.chart_bin.as_str()), ("demo", "bench"));
+        assert_eq!(
+            (s.package.as_str(), s.chart_bin.as_str()),
+            ("demo", "bench")
+        );
         assert_eq!(s.outputs, PathBuf::from("/book/saved"));
     }
 
@@ -167,10 +183,22 @@ mod tests {
     #[test]
     fn code_beats_environment_beats_book_toml() {
         let frozen = Some("frozen");
-        assert_eq!(Mode::resolve(Some(&Mode::Force), frozen, None, frozen).unwrap(), Mode::Force);
-        assert_eq!(Mode::resolve(None, Some("force"), None, frozen).unwrap(), Mode::Force);
-        assert_eq!(Mode::resolve(None, None, None, frozen).unwrap(), Mode::Frozen);
-        assert_eq!(Mode::resolve(None, Some(""), None, None).unwrap(), Mode::Auto);
+        assert_eq!(
+            Mode::resolve(Some(&Mode::Force), frozen, None, frozen).unwrap(),
+            Mode::Force
+        );
+        assert_eq!(
+            Mode::resolve(None, Some("force"), None, frozen).unwrap(),
+            Mode::Force
+        );
+        assert_eq!(
+            Mode::resolve(None, None, None, frozen).unwrap(),
+            Mode::Frozen
+        );
+        assert_eq!(
+            Mode::resolve(None, Some(""), None, None).unwrap(),
+            Mode::Auto
+        );
         assert_eq!(
             Mode::resolve(None, None, Some("19-pipes.md"), frozen).unwrap(),
             Mode::Rerun("19-pipes.md".into())

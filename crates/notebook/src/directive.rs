@@ -125,9 +125,11 @@ pub fn scan(content: &str) -> Result<Vec<Line<'_>>, Vec<ParseError>> {
         let live = live_ranges(body, &mut in_comment);
         match scan_line(body, &live) {
             Ok(ScannedLine::Text) => lines.push(Line::Text(raw)),
-            Ok(ScannedLine::Block(indent, text, block)) => {
-                lines.push(Line::Block { indent, text, block })
-            }
+            Ok(ScannedLine::Block(indent, text, block)) => lines.push(Line::Block {
+                indent,
+                text,
+                block,
+            }),
             Ok(ScannedLine::Values(values)) => lines.push(Line::Values { line: raw, values }),
             Err((text, reason)) => errors.push(ParseError {
                 line: number,
@@ -149,7 +151,10 @@ enum ScannedLine<'a> {
     Values(Vec<Value>),
 }
 
-fn scan_line<'a>(body: &'a str, live: &[Range<usize>]) -> Result<ScannedLine<'a>, (String, String)> {
+fn scan_line<'a>(
+    body: &'a str,
+    live: &[Range<usize>],
+) -> Result<ScannedLine<'a>, (String, String)> {
     let trimmed = body.trim();
     let indent = &body[..body.len() - body.trim_start().len()];
     let whole_line_live = live.len() == 1 && live[0] == (0..body.len());
@@ -227,27 +232,35 @@ fn is_fence_close(body: &str, ch: char, len: usize) -> bool {
 /// The byte ranges of `line` that are neither inside an HTML comment (which may
 /// span lines: `in_comment` carries that state) nor inside an inline code span.
 fn live_ranges(line: &str, in_comment: &mut bool) -> Vec<Range<usize>> {
+    // Byte-wise: every token looked for is ASCII, so every range boundary
+    // falls on a char boundary whatever the text around it.
     let bytes = line.as_bytes();
+    let find = |from: usize, token: &[u8]| {
+        bytes[from..]
+            .windows(token.len())
+            .position(|w| w == token)
+            .map(|at| from + at)
+    };
     let mut live = Vec::new();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         if *in_comment {
-            match line[i..].find("-->") {
+            match find(i, b"-->") {
                 Some(end) => {
                     *in_comment = false;
-                    i += end + 3;
+                    i = end + 3;
                     start = i;
                 }
                 None => return live,
             }
-        } else if line[i..].starts_with("<!--") {
+        } else if bytes[i..].starts_with(b"<!--") {
             push_range(&mut live, start..i);
             *in_comment = true;
             i += 4;
         } else if bytes[i] == b'`' {
             let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
-            match find_backtick_run(&line[i + run..], run) {
+            match find_backtick_run(&bytes[i + run..], run) {
                 Some(close) => {
                     push_range(&mut live, start..i);
                     i += run + close + run;
@@ -273,8 +286,7 @@ fn push_range(live: &mut Vec<Range<usize>>, range: Range<usize>) {
 }
 
 /// The offset of the next run of exactly `run` backticks in `text`.
-fn find_backtick_run(text: &str, run: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
+fn find_backtick_run(bytes: &[u8], run: usize) -> Option<usize> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'`' {
@@ -320,9 +332,9 @@ fn parse_block(kind: &str, inner: &str) -> Result<Block, String> {
     };
     let mut seen = Vec::new();
     for word in words {
-        let (key, value) = word
-            .split_once('=')
-            .ok_or_else(|| format!("`{word}` is not an option (options are KEY=VALUE; arguments go after `--`)"))?;
+        let (key, value) = word.split_once('=').ok_or_else(|| {
+            format!("`{word}` is not an option (options are KEY=VALUE; arguments go after `--`)")
+        })?;
         if seen.contains(&key) {
             return Err(format!("option `{key}` given twice"));
         }
@@ -337,7 +349,11 @@ fn parse_block(kind: &str, inner: &str) -> Result<Block, String> {
             options,
             args,
         }),
-        _ => Block::Chart(Chart { name, options, args }),
+        _ => Block::Chart(Chart {
+            name,
+            options,
+            args,
+        }),
     })
 }
 
@@ -448,14 +464,23 @@ mod tests {
 
     #[test]
     fn chart_allows_only_timeout() {
-        let Block::Chart(chart) = block("{{#chart scaling timeout=900 -- --quick}}").unwrap() else {
+        let Block::Chart(chart) = block("{{#chart scaling timeout=900 -- --quick}}").unwrap()
+        else {
             panic!("not a chart")
         };
         assert_eq!(chart.options.timeout, 900);
         assert_eq!(chart.args, ["--quick"]);
         assert!(block("{{#chart scaling}}").is_ok());
-        assert!(block("{{#chart scaling runs=2}}").unwrap_err().contains("unknown option `runs`"));
-        assert!(block("{{#chart scaling:x}}").unwrap_err().contains("no anchor"));
+        assert!(
+            block("{{#chart scaling runs=2}}")
+                .unwrap_err()
+                .contains("unknown option `runs`")
+        );
+        assert!(
+            block("{{#chart scaling:x}}")
+                .unwrap_err()
+                .contains("no anchor")
+        );
     }
 
     #[test]
@@ -490,7 +515,10 @@ mod tests {
         let text = "```md\n{{#cell x}}\n```\n`{{#cell y}}` and ``{{#value a b}}``\n\
                     <!-- {{#cell z}}\n{{#chart w}} -->\n~~~~\n{{#cell q}}\n~~~~\n";
         let lines = scan(text).unwrap();
-        assert!(lines.iter().all(|l| matches!(l, Line::Text(_))), "{lines:?}");
+        assert!(
+            lines.iter().all(|l| matches!(l, Line::Text(_))),
+            "{lines:?}"
+        );
     }
 
     #[test]
@@ -504,6 +532,15 @@ mod tests {
         assert_eq!(values[0].name, "scaling");
         assert_eq!(values[0].key, "speedup");
         assert_eq!(&line[values[1].span.clone()], "{{#value spawn thread_us}}");
+    }
+
+    #[test]
+    fn any_text_around_directives_is_fine() {
+        let line = "Lock — `code ✓` <!-- é --> {{#value a b}} — ünïcode\n";
+        let Line::Values { values, .. } = &scan(line).unwrap()[0] else {
+            panic!("no value found")
+        };
+        assert_eq!(&line[values[0].span.clone()], "{{#value a b}}");
     }
 
     #[test]

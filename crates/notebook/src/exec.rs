@@ -24,16 +24,26 @@ pub enum Ended {
     Exited(Run),
     /// Killed at the time limit, with its whole process group.
     TimedOut(Run),
+    /// Killed, with its group, because the build got SIGINT or SIGTERM.
+    Interrupted,
 }
 
 /// Runs `program` with `args` in a fresh temporary directory, killing it and
 /// its process group after `limit`.
 pub fn run(program: &Path, args: &[String], limit: Duration) -> std::io::Result<Ended> {
-    let workdir = tempfile::Builder::new().prefix("notebook-cell-").tempdir()?;
+    let workdir = tempfile::Builder::new()
+        .prefix("notebook-cell-")
+        .tempdir()?;
+    // Watching from before the start, so no Ctrl-C can fall between the two.
+    let _watch = interrupt::Watch::start();
     let started = Instant::now();
     let mut child = Command::new(program)
         .args(args)
         .current_dir(workdir.path())
+        // A reader's `cargo run` prints a panic without a backtrace; whether
+        // the book's builder has backtraces switched on must not change a page.
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -46,10 +56,13 @@ pub fn run(program: &Path, args: &[String], limit: Duration) -> std::io::Result<
     // Whatever is left of the group (a forked child the program did not wait
     // for) is killed too, so the pipes close and nothing outlives the cell.
     kill_group(&child);
-    let timed_out = status.is_none();
-    let status = match status {
-        Some(status) => status,
-        None => child.wait()?,
+    let (status, timed_out) = match status {
+        Waited::Exited(status) => (status, false),
+        Waited::TimedOut => (child.wait()?, true),
+        Waited::Interrupted => {
+            child.wait()?;
+            return Ok(Ended::Interrupted);
+        }
     };
     let join = |handle: JoinHandle<String>| handle.join().unwrap_or_else(|_| String::new());
     let (exit_code, signal) = exit_code(status);
@@ -76,26 +89,90 @@ fn exit_code(status: ExitStatus) -> (i32, Option<i32>) {
     }
 }
 
-/// Waits for `child` until `deadline`; `None` when it is still running then,
-/// after killing its process group.
-fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+enum Waited {
+    Exited(ExitStatus),
+    TimedOut,
+    Interrupted,
+}
+
+/// Waits for `child` until `deadline`, or until the build is interrupted; in
+/// either case kills its process group (the caller reaps it).
+fn wait_until(child: &mut Child, deadline: Instant) -> Waited {
     let mut pause = Duration::from_millis(1);
-    loop {
+    let waited = loop {
         match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
+            Ok(Some(status)) => return Waited::Exited(status),
             Ok(None) => {}
             // Nothing sensible to wait on: treat as a timeout, which kills it.
-            Err(_) => break,
+            Err(_) => break Waited::TimedOut,
+        }
+        if interrupt::happened() {
+            break Waited::Interrupted;
         }
         let now = Instant::now();
         if now >= deadline {
-            break;
+            break Waited::TimedOut;
         }
         std::thread::sleep(pause.min(deadline - now));
         pause = (pause * 2).min(Duration::from_millis(20));
-    }
+    };
     kill_group(child);
-    None
+    waited
+}
+
+/// A cell runs in its own process group, so Ctrl-C at the terminal does not
+/// reach it. While a cell runs, SIGINT and SIGTERM only raise a flag; the wait
+/// loop then kills the cell's group and the build fails. Outside runs the
+/// previous handlers are back, so the build itself stops as usual.
+mod interrupt {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static RAISED: AtomicBool = AtomicBool::new(false);
+    /// How many runs are waiting (tests run cells on several threads), and the
+    /// handlers to put back when the last one ends.
+    static WATCHERS: Mutex<(usize, [libc::sighandler_t; 2])> = Mutex::new((0, [0; 2]));
+    const SIGNALS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
+
+    extern "C" fn raise(_: libc::c_int) {
+        RAISED.store(true, Ordering::SeqCst);
+    }
+
+    pub fn happened() -> bool {
+        RAISED.load(Ordering::SeqCst)
+    }
+
+    pub struct Watch;
+
+    impl Watch {
+        pub fn start() -> Watch {
+            let mut watchers = WATCHERS.lock().unwrap_or_else(|e| e.into_inner());
+            if watchers.0 == 0 {
+                RAISED.store(false, Ordering::SeqCst);
+                for (i, signal) in SIGNALS.into_iter().enumerate() {
+                    // SAFETY: the handler only stores to an atomic, which is
+                    // async-signal-safe.
+                    watchers.1[i] =
+                        unsafe { libc::signal(signal, raise as *const () as libc::sighandler_t) };
+                }
+            }
+            watchers.0 += 1;
+            Watch
+        }
+    }
+
+    impl Drop for Watch {
+        fn drop(&mut self) {
+            let mut watchers = WATCHERS.lock().unwrap_or_else(|e| e.into_inner());
+            watchers.0 -= 1;
+            if watchers.0 == 0 {
+                for (i, signal) in SIGNALS.into_iter().enumerate() {
+                    // SAFETY: puts back the handler that was there before.
+                    unsafe { libc::signal(signal, watchers.1[i]) };
+                }
+            }
+        }
+    }
 }
 
 fn kill_group(child: &Child) {
@@ -166,7 +243,8 @@ mod tests {
 
     #[test]
     fn captures_both_streams_and_the_exit_code() {
-        let Ended::Exited(run) = sh("echo out; echo err >&2; exit 3", Duration::from_secs(10)) else {
+        let Ended::Exited(run) = sh("echo out; echo err >&2; exit 3", Duration::from_secs(10))
+        else {
             panic!("timed out")
         };
         assert_eq!(run.stdout, "out\n");
@@ -213,6 +291,9 @@ mod tests {
         let cut = total - KEEP_HEAD - KEEP_TAIL;
         assert!(text.starts_with("first line\n"));
         assert!(text.ends_with("\nlast line\n"));
-        assert!(text.contains(&format!("[… {cut} bytes cut]")), "cut marker missing");
+        assert!(
+            text.contains(&format!("[… {cut} bytes cut]")),
+            "cut marker missing"
+        );
     }
 }

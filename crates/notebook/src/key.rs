@@ -58,7 +58,13 @@ impl Metadata {
     pub fn load(dir: &Path, target_dir: Option<&Path>) -> Result<Metadata> {
         let mut cargo = Command::new(cargo_program());
         cargo
-            .args(["metadata", "--format-version", "1", "--offline", "--no-deps"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--offline",
+                "--no-deps",
+            ])
             .current_dir(dir)
             .stdin(Stdio::null());
         if let Some(target) = target_dir {
@@ -92,7 +98,9 @@ impl Metadata {
     }
 
     fn package_at(&self, dir: &Path) -> Option<&Package> {
-        self.packages.iter().find(|p| p.manifest_path.parent() == Some(dir))
+        self.packages
+            .iter()
+            .find(|p| p.manifest_path.parent() == Some(dir))
     }
 }
 
@@ -215,7 +223,9 @@ impl<'m> Keys<'m> {
     }
 
     fn relative(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.metadata.workspace_root).unwrap_or(path);
+        let rel = path
+            .strip_prefix(&self.metadata.workspace_root)
+            .unwrap_or(path);
         rel.to_string_lossy().replace('\\', "/")
     }
 
@@ -253,10 +263,12 @@ fn target_inputs(package: &Package) -> Vec<PathBuf> {
     let mut inputs = vec![package.manifest_path.clone()];
     let mut folders = BTreeSet::new();
     for target in &package.targets {
-        let builds_program = target
-            .kind
-            .iter()
-            .any(|k| matches!(k.as_str(), "lib" | "rlib" | "bin" | "proc-macro" | "custom-build"));
+        let builds_program = target.kind.iter().any(|k| {
+            matches!(
+                k.as_str(),
+                "lib" | "rlib" | "bin" | "proc-macro" | "custom-build"
+            )
+        });
         if !builds_program {
             continue;
         }
@@ -339,7 +351,10 @@ mod tests {
                     name: "util".into(),
                     manifest_path: root.join("util/Cargo.toml"),
                     dependencies: vec![],
-                    targets: vec![target("lib", "util/src/lib.rs"), target("test", "util/tests/t.rs")],
+                    targets: vec![
+                        target("lib", "util/src/lib.rs"),
+                        target("test", "util/tests/t.rs"),
+                    ],
                 },
             ],
             workspace_root: root.clone(),
@@ -350,7 +365,9 @@ mod tests {
 
     fn cell_key(metadata: &Metadata, args: &[String]) -> String {
         let app = metadata.package("app").unwrap();
-        Keys::new(metadata).cell(app, "hello", args, &Options::CELL).unwrap()
+        Keys::new(metadata)
+            .cell(app, "hello", args, &Options::CELL)
+            .unwrap()
     }
 
     #[test]
@@ -362,7 +379,12 @@ mod tests {
         assert_eq!(cell_key(&metadata, &[]), first, "keys are deterministic");
 
         // Prose, other examples, a dependency's tests and target/ are not inputs.
-        for file in ["src/chapter.md", "examples/other.rs", "util/tests/t.rs", "util/target/junk"] {
+        for file in [
+            "src/chapter.md",
+            "examples/other.rs",
+            "util/tests/t.rs",
+            "util/target/junk",
+        ] {
             std::fs::write(root.join(file), "changed\n").unwrap();
             assert_eq!(cell_key(&metadata, &[]), first, "{file} changed the key");
         }
@@ -370,7 +392,12 @@ mod tests {
 
         // The example, a (dev-)dependency's source, its manifest and the lock are.
         let mut previous = first;
-        for file in ["examples/hello.rs", "util/src/lib.rs", "util/Cargo.toml", "Cargo.lock"] {
+        for file in [
+            "examples/hello.rs",
+            "util/src/lib.rs",
+            "util/Cargo.toml",
+            "Cargo.lock",
+        ] {
             std::fs::write(root.join(file), format!("// {file} changed\n")).unwrap();
             let now = cell_key(&metadata, &[]);
             assert_ne!(now, previous, "{file} did not change the key");

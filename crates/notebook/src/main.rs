@@ -25,7 +25,9 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: mdbook-notebook [supports RENDERER]   (run by mdbook, see book.toml)");
+            eprintln!(
+                "usage: mdbook-notebook [supports RENDERER]   (run by mdbook, see book.toml)"
+            );
             ExitCode::from(2)
         }
     }

@@ -83,7 +83,11 @@ impl Preprocessor for Notebook {
         "notebook"
     }
 
-    fn run(&self, ctx: &PreprocessorContext, book: Book) -> mdbook_preprocessor::errors::Result<Book> {
+    fn run(
+        &self,
+        ctx: &PreprocessorContext,
+        book: Book,
+    ) -> mdbook_preprocessor::errors::Result<Book> {
         let settings = Settings::from_context(ctx, self.mode.as_ref())?;
         Build::new(self, ctx, settings).run(book)
     }
@@ -126,6 +130,8 @@ struct Job {
 struct Build<'a> {
     notebook: &'a Notebook,
     settings: Settings,
+    /// The book's root, for showing paths short.
+    root: PathBuf,
     src: PathBuf,
     jobs: BTreeMap<PathBuf, Job>,
     /// Store paths in the order the book first uses them.
@@ -140,6 +146,7 @@ impl<'a> Build<'a> {
     fn new(notebook: &'a Notebook, ctx: &PreprocessorContext, settings: Settings) -> Self {
         Build {
             notebook,
+            root: ctx.root.clone(),
             src: ctx.config.book.src.clone(),
             settings,
             jobs: BTreeMap::new(),
@@ -155,7 +162,10 @@ impl<'a> Build<'a> {
             return Ok(book);
         }
         self.add_value_charts(value_sites);
-        let metadata = Metadata::load(&self.settings.workspace, self.notebook.target_dir.as_deref())?;
+        let metadata = Metadata::load(
+            &self.settings.workspace,
+            self.notebook.target_dir.as_deref(),
+        )?;
         self.compute_keys(&metadata)?;
         let must_run = self.check_store(&book)?;
         self.execute(&metadata, must_run)?;
@@ -214,13 +224,21 @@ impl<'a> Build<'a> {
         match chapter.source_path.as_ref().or(chapter.path.as_ref()) {
             Some(path) => (
                 self.src.join(path).display().to_string(),
-                path.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+                path.file_name()
+                    .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
             ),
             None => (chapter.name.clone(), chapter.name.clone()),
         }
     }
 
-    fn add_job(&mut self, kind: Kind, name: &str, args: &[String], options: Options, site: Site) -> PathBuf {
+    fn add_job(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        args: &[String],
+        options: Options,
+        site: Site,
+    ) -> PathBuf {
         let store_path = store::path(&self.settings.outputs, kind, name, args, &options);
         let job = self.jobs.entry(store_path.clone()).or_insert_with(|| {
             self.order.push(store_path.clone());
@@ -249,7 +267,11 @@ impl<'a> Build<'a> {
             };
             self.values.insert(name, path.clone());
             let job = self.jobs.get_mut(&path).expect("value charts are jobs");
-            if !job.sites.iter().any(|s| s.text == site.text && s.chapter == site.chapter) {
+            if !job
+                .sites
+                .iter()
+                .any(|s| s.text == site.text && s.chapter == site.chapter)
+            {
                 job.sites.push(site);
             }
         }
@@ -257,7 +279,9 @@ impl<'a> Build<'a> {
 
     fn compute_keys(&mut self, metadata: &Metadata) -> Result<()> {
         let has = |kind| self.jobs.values().any(|j| j.kind == kind);
-        let cells = has(Kind::Cell).then(|| metadata.package(&self.settings.package)).transpose()?;
+        let cells = has(Kind::Cell)
+            .then(|| metadata.package(&self.settings.package))
+            .transpose()?;
         let charts = has(Kind::Chart)
             .then(|| metadata.package(&self.settings.chart_package))
             .transpose()?;
@@ -281,7 +305,9 @@ impl<'a> Build<'a> {
                     }
                     keys.cell(package, &job.name, &job.args, &job.options)?
                 }
-                (Kind::Chart, _, Some(package)) => keys.chart(package, &job.name, &job.args, &job.options)?,
+                (Kind::Chart, _, Some(package)) => {
+                    keys.chart(package, &job.name, &job.args, &job.options)?
+                }
                 _ => unreachable!("packages are looked up for every kind of job"),
             };
         }
@@ -300,7 +326,9 @@ impl<'a> Build<'a> {
                 .chapters()
                 .any(|c| self.chapter_name(c).1 == *chapter || self.chapter_name(c).0 == *chapter);
             if !known {
-                bail!("NOTEBOOK_RERUN / --rerun names `{chapter}`, which is no chapter of this book");
+                bail!(
+                    "NOTEBOOK_RERUN / --rerun names `{chapter}`, which is no chapter of this book"
+                );
             }
         }
         let mut must_run = Vec::new();
@@ -322,10 +350,14 @@ impl<'a> Build<'a> {
                 }
                 Lookup::Found(_) => Some(format!(
                     "its stored result {} is stale (the program, a crate it uses or Cargo.lock changed)",
-                    job.store_path.display()
+                    short(&self.root, &job.store_path)
                 )),
-                Lookup::Missing => Some(format!("no stored result {}", job.store_path.display())),
+                Lookup::Missing => Some(format!(
+                    "no stored result {}",
+                    short(&self.root, &job.store_path)
+                )),
                 Lookup::Corrupt(why) => {
+                    let why = format!("stored result {} {why}", short(&self.root, &job.store_path));
                     if mode != Mode::Frozen {
                         eprintln!("[notebook] warning: {why}; running it again");
                     }
@@ -361,7 +393,12 @@ impl<'a> Build<'a> {
             self.cargo_build(&["--examples", "-p", &self.settings.package])?;
         }
         if wants_charts {
-            self.cargo_build(&["-p", &self.settings.chart_package, "--bin", &self.settings.chart_bin])?;
+            self.cargo_build(&[
+                "-p",
+                &self.settings.chart_package,
+                "--bin",
+                &self.settings.chart_bin,
+            ])?;
         }
         let release = metadata.target_directory.join("release");
         let machine = Machine::detect();
@@ -408,7 +445,10 @@ impl<'a> Build<'a> {
     /// because Cargo.lock is part of every key: it must not change under us.
     /// Cargo's messages go to stderr: stdout carries the preprocessor protocol.
     fn cargo_build(&self, args: &[&str]) -> Result<()> {
-        eprintln!("[notebook] cargo build --release --locked {}", args.join(" "));
+        eprintln!(
+            "[notebook] cargo build --release --locked {}",
+            args.join(" ")
+        );
         let stdout = std::io::stderr().as_fd().try_clone_to_owned()?;
         let mut cargo = Command::new(cargo_program());
         cargo
@@ -434,7 +474,7 @@ impl<'a> Build<'a> {
         let unused: Vec<String> = store::all(&self.settings.outputs)
             .into_iter()
             .filter(|(path, _)| !self.jobs.contains_key(path))
-            .map(|(path, _)| path.display().to_string())
+            .map(|(path, _)| short(&self.root, &path))
             .collect();
         if !unused.is_empty() {
             eprintln!(
@@ -491,7 +531,11 @@ impl<'a> Build<'a> {
                     }
                     out.push_str(&line[last..]);
                 }
-                Line::Block { indent, text, block } => {
+                Line::Block {
+                    indent,
+                    text,
+                    block,
+                } => {
                     let html = match block {
                         Block::Cell(cell) => self.cell(cell, sources),
                         Block::Chart(chart) => self.chart(&chart.name, &chart.args, &chart.options),
@@ -510,7 +554,13 @@ impl<'a> Build<'a> {
         Ok(Some(out))
     }
 
-    fn result(&self, kind: Kind, name: &str, args: &[String], options: &Options) -> Result<&Stored> {
+    fn result(
+        &self,
+        kind: Kind,
+        name: &str,
+        args: &[String],
+        options: &Options,
+    ) -> Result<&Stored> {
         let path = store::path(&self.settings.outputs, kind, name, args, options);
         self.jobs
             .get(&path)
@@ -518,7 +568,11 @@ impl<'a> Build<'a> {
             .with_context(|| format!("no result for {} `{name}`", kind.as_str()))
     }
 
-    fn cell(&self, cell: &directive::Cell, sources: &mut HashMap<String, String>) -> Result<String> {
+    fn cell(
+        &self,
+        cell: &directive::Cell,
+        sources: &mut HashMap<String, String>,
+    ) -> Result<String> {
         let stored = self.result(Kind::Cell, &cell.name, &cell.args, &cell.options)?;
         if !sources.contains_key(&cell.name) {
             let path = self.examples.join(format!("{}.rs", cell.name));
@@ -540,14 +594,24 @@ impl<'a> Build<'a> {
 
     fn chart(&self, name: &str, args: &[String], options: &Options) -> Result<String> {
         let stored = self.result(Kind::Chart, name, args, options)?;
-        let record = stored.record.as_ref().context("a chart result without its record")?;
-        let drawn = (self.notebook.draw)(record)
-            .map_err(|e| anyhow!("cannot draw chart `{name}`: {e}"))?;
-        Ok(render::chart_figure(&drawn.svg, &drawn.caption, &record.notes))
+        let record = stored
+            .record
+            .as_ref()
+            .context("a chart result without its record")?;
+        let drawn =
+            (self.notebook.draw)(record).map_err(|e| anyhow!("cannot draw chart `{name}`: {e}"))?;
+        Ok(render::chart_figure(
+            &drawn.svg,
+            &drawn.caption,
+            &record.notes,
+        ))
     }
 
     fn value(&self, name: &str, key: &str) -> Result<String> {
-        let path = self.values.get(name).context("no chart for this experiment")?;
+        let path = self
+            .values
+            .get(name)
+            .context("no chart for this experiment")?;
         let record = self.jobs[path]
             .result
             .as_ref()
@@ -559,7 +623,11 @@ impl<'a> Build<'a> {
                 let keys: Vec<&str> = record.values.keys().map(String::as_str).collect();
                 bail!(
                     "experiment `{name}` has no value `{key}`; it has: {}",
-                    if keys.is_empty() { "none".into() } else { keys.join(", ") }
+                    if keys.is_empty() {
+                        "none".into()
+                    } else {
+                        keys.join(", ")
+                    }
                 )
             }
         }
@@ -587,11 +655,17 @@ fn run_job(job: &Job, program: &Path, args: &[String], machine: &Machine) -> Res
                 job.options.timeout,
                 stderr_tail(&run.stderr)
             ),
+            Ended::Interrupted => {
+                bail!("{which}interrupted: the build was stopped, the program killed")
+            }
             Ended::Exited(run) => run,
         };
         if run.exit_code != job.options.exit {
             let how = match run.signal {
-                Some(signal) => format!("was killed by signal {signal} (exit status {})", run.exit_code),
+                Some(signal) => format!(
+                    "was killed by signal {signal} (exit status {})",
+                    run.exit_code
+                ),
                 None => format!("exited with status {}", run.exit_code),
             };
             bail!(
@@ -627,6 +701,14 @@ fn run_job(job: &Job, program: &Path, args: &[String], machine: &Machine) -> Res
         machine: machine.clone(),
         record,
     })
+}
+
+/// `path` relative to `root` where it is inside it: messages stay readable.
+fn short(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// The last 20 lines of a failed program's stderr, for the error message.

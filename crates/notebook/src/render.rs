@@ -83,7 +83,10 @@ pub fn shown_source(source: &str, anchor: Option<&str>) -> Result<String> {
             .map(|l| l.len() - l.trim_start().len())
             .min()
             .unwrap_or(0);
-        let dedented: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
+        let dedented: Vec<&str> = lines
+            .iter()
+            .map(|l| l.get(indent..).unwrap_or(""))
+            .collect();
         return Ok(dedented.join("\n") + "\n");
     }
     Ok(lines.join("\n") + "\n")
@@ -93,11 +96,7 @@ pub fn shown_source(source: &str, anchor: Option<&str>) -> Result<String> {
 /// playground (cells need crates and cores the playground lacks). The fence is
 /// longer than any run of backticks in the code.
 pub fn code_block(code: &str) -> String {
-    let longest = code
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat((longest + 1).max(3));
     format!("{fence}rust,noplayground\n{code}{fence}\n")
 }
@@ -132,7 +131,11 @@ pub fn cell_output(command: &str, stored: &Stored, show_stderr: bool) -> String 
         }
         html.push_str("</div>\n");
     }
-    let times: Vec<String> = stored.runs.iter().map(|r| seconds(r.duration_secs)).collect();
+    let times: Vec<String> = stored
+        .runs
+        .iter()
+        .map(|r| seconds(r.duration_secs))
+        .collect();
     let when = match &times[..] {
         [one] => format!("ran in {one}"),
         many => format!("{} runs: {}", many.len(), many.join(", ")),
@@ -156,7 +159,9 @@ fn push_run(html: &mut String, run: &Run, show_stderr: bool) {
             Some(signal) => format!(
                 "exit status {} (killed by signal {signal}{})",
                 run.exit_code,
-                signal_name(signal).map(|n| format!(", {n}")).unwrap_or_default()
+                signal_name(signal)
+                    .map(|n| format!(", {n}"))
+                    .unwrap_or_default()
             ),
             None => format!("exit status {}", run.exit_code),
         };
@@ -177,7 +182,11 @@ fn push_stream(html: &mut String, label: &str, text: &str) {
     // first line (even an empty one) survives; the final newline is dropped so
     // the block has no trailing empty line.
     let body = text.strip_suffix('\n').unwrap_or(text);
-    let _ = write!(html, "\n\n<pre class=\"nb-text\">\n{}</pre>\n\n</div>\n", escape(body));
+    let _ = write!(
+        html,
+        "\n\n<pre class=\"nb-text\">\n{}</pre>\n\n</div>\n",
+        escape(body)
+    );
 }
 
 /// A chart as ONE HTML block: no blank line (it would end the block) and no
@@ -280,7 +289,10 @@ mod tests {
 
     #[test]
     fn escapes_every_special_byte() {
-        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert_eq!(escape_inline("a|b*c"), "a&#124;b&#42;c");
     }
 
@@ -310,13 +322,21 @@ mod tests {
     fn output_is_escaped_and_each_pre_starts_a_line() {
         let html = cell_output(
             "cargo run --example x",
-            &stored(vec![run("<script>alert(1)</script>\n\nafter blank\n", "", 0, None)]),
+            &stored(vec![run(
+                "<script>alert(1)</script>\n\nafter blank\n",
+                "",
+                0,
+                None,
+            )]),
             false,
         );
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;\n\nafter blank</pre>"));
         for (i, _) in html.match_indices("<pre") {
-            assert!(html[..i].ends_with("\n\n"), "<pre> not on its own line: {html}");
+            assert!(
+                html[..i].ends_with("\n\n"),
+                "<pre> not on its own line: {html}"
+            );
         }
         assert!(html.contains("ran in 0.41 s · Test CPU, 2 cores, Linux 6.1, rustc 1.95.0"));
         assert!(!html.contains("stderr") && !html.contains("exit status"));
@@ -326,7 +346,9 @@ mod tests {
     fn empty_output_stderr_and_status_are_shown() {
         let html = cell_output("x", &stored(vec![run("", "boom\n", 134, Some(6))]), true);
         assert!(html.contains("(no output)"));
-        assert!(html.contains("<div class=\"nb-label\">stderr</div>\n\n<pre class=\"nb-text\">\nboom</pre>"));
+        assert!(html.contains(
+            "<div class=\"nb-label\">stderr</div>\n\n<pre class=\"nb-text\">\nboom</pre>"
+        ));
         assert!(html.contains("exit status 134 (killed by signal 6, SIGABRT)"));
     }
 

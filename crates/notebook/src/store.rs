@@ -94,7 +94,8 @@ pub fn path(outputs: &Path, kind: Kind, name: &str, args: &[String], options: &O
 #[derive(Debug)]
 pub enum Lookup {
     Missing,
-    /// There is a file, but it cannot be trusted; the reason says why.
+    /// There is a file, but it cannot be trusted; the reason says why (it
+    /// reads after the file's name).
     Corrupt(String),
     Found(Box<Stored>),
 }
@@ -104,24 +105,31 @@ pub fn load(path: &Path, kind: Kind, name: &str) -> Lookup {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Lookup::Missing,
-        Err(e) => return Lookup::Corrupt(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Lookup::Corrupt(format!("cannot be read: {e}")),
     };
     match parse(&text, kind, name) {
         Ok(stored) => Lookup::Found(Box::new(stored)),
-        Err(e) => Lookup::Corrupt(format!("{} is not a valid stored result: {e:#}", path.display())),
+        Err(e) => Lookup::Corrupt(format!("is not a valid stored result: {e:#}")),
     }
 }
 
 fn parse(text: &str, kind: Kind, name: &str) -> Result<Stored> {
     let stored: Stored = serde_json::from_str(text)?;
     if stored.format != FORMAT {
-        bail!("format {} (this notebook reads format {FORMAT})", stored.format);
+        bail!(
+            "format {} (this notebook reads format {FORMAT})",
+            stored.format
+        );
     }
     if stored.kind != kind || stored.name != name {
         bail!("it holds {} `{}`", stored.kind.as_str(), stored.name);
     }
     if stored.runs.len() != stored.options.runs as usize {
-        bail!("{} runs stored, {} expected", stored.runs.len(), stored.options.runs);
+        bail!(
+            "{} runs stored, {} expected",
+            stored.runs.len(),
+            stored.options.runs
+        );
     }
     if kind == Kind::Chart && stored.record.is_none() {
         bail!("a chart result without its record");
@@ -207,7 +215,10 @@ mod tests {
         assert_eq!(plain, Path::new("outputs/cells/x.json"));
         let with_args = path(out, Kind::Cell, "x", &["4".into()], &Options::CELL);
         let name = with_args.file_name().unwrap().to_str().unwrap();
-        assert!(name.starts_with("x--") && name.len() == "x--12345678.json".len(), "{name}");
+        assert!(
+            name.starts_with("x--") && name.len() == "x--12345678.json".len(),
+            "{name}"
+        );
         let other = path(out, Kind::Cell, "x", &["5".into()], &Options::CELL);
         assert_ne!(with_args, other);
         assert_eq!(
@@ -222,13 +233,19 @@ mod tests {
         let file = dir.path().join("cells/hello.json");
         save(&file, &sample()).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
-        assert!(text.ends_with("}\n") && text.starts_with("{\n  \"format\": 1,"), "{text}");
+        assert!(
+            text.ends_with("}\n") && text.starts_with("{\n  \"format\": 1,"),
+            "{text}"
+        );
         match load(&file, Kind::Cell, "hello") {
             Lookup::Found(stored) => assert_eq!(*stored, sample()),
             other => panic!("{other:?}"),
         }
         // Nothing but the result itself is left in the folder.
-        assert_eq!(std::fs::read_dir(file.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(file.parent().unwrap()).unwrap().count(),
+            1
+        );
         assert_eq!(all(dir.path()).len(), 1);
     }
 

@@ -32,7 +32,8 @@ fn build(book: &Fixture, mode: Mode) -> Result<(String, usize), String> {
 
 #[test]
 fn a_chart_is_one_figure_and_values_quote_its_record() {
-    let chapter = "# Chart\n\n{{#chart demo}}\n\n| speedup | {{#value demo speedup}} |\n|---|---|\n";
+    let chapter =
+        "# Chart\n\n{{#chart demo}}\n\n| speedup | {{#value demo speedup}} |\n|---|---|\n";
     let book = book(chapter);
     let (page, executed) = build(&book, Mode::Auto).unwrap();
     assert_eq!(executed, 1, "the chart and its value share one run");
@@ -40,15 +41,27 @@ fn a_chart_is_one_figure_and_values_quote_its_record() {
     let start = page.find("<figure class=\"chart\">").expect("a figure");
     let end = page.find("</figure>").expect("a closed figure");
     let figure = &page[start..end];
-    assert!(!figure.contains("\n\n"), "a blank line would end the HTML block: {figure}");
+    assert!(
+        !figure.contains("\n\n"),
+        "a blank line would end the HTML block: {figure}"
+    );
     assert!(!figure.contains("<?xml"), "{figure}");
     assert!(figure.contains("<svg viewBox=\"0 0 10 10\">"), "{figure}");
-    assert!(figure.contains("<figcaption>Fixture CPU, 2 samples<br><span class=\"nb-note\">no python here</span>"));
-    assert!(page.contains("| speedup | 1.9x &lt;fast&gt; &#124; wide |"), "{page}");
+    assert!(figure.contains(
+        "<figcaption>Fixture CPU, 2 samples<br><span class=\"nb-note\">no python here</span>"
+    ));
+    assert!(
+        page.contains("| speedup | 1.9x &lt;fast&gt; &#124; wide |"),
+        "{page}"
+    );
 
-    let stored: serde_json::Value = serde_json::from_str(&book.read("outputs/charts/demo.json")).unwrap();
+    let stored: serde_json::Value =
+        serde_json::from_str(&book.read("outputs/charts/demo.json")).unwrap();
     assert_eq!(stored["record"]["values"]["spawn"], "43 µs");
-    assert_eq!(stored["runs"][0]["stdout"], "", "the record is stored parsed, once");
+    assert_eq!(
+        stored["runs"][0]["stdout"], "",
+        "the record is stored parsed, once"
+    );
 
     assert_eq!(build(&book, Mode::Frozen).unwrap().1, 0);
 }
@@ -65,8 +78,14 @@ fn a_value_alone_runs_its_experiment() {
 fn a_missing_value_lists_the_keys() {
     let book = book("# Numbers\n\n{{#chart demo}}\n\nIt took {{#value demo nope}}.\n");
     let err = build(&book, Mode::Auto).unwrap_err();
-    assert!(err.contains("src/chart.md:5: `{{#value demo nope}}`"), "{err}");
-    assert!(err.contains("no value `nope`; it has: spawn, speedup"), "{err}");
+    assert!(
+        err.contains("src/chart.md:5: `{{#value demo nope}}`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no value `nope`; it has: spawn, speedup"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -89,5 +108,26 @@ fn a_chart_that_cannot_be_drawn_fails_the_build() {
     let notebook = book.notebook(Mode::Auto).with_chart_renderer(refuse);
     let err = book.build_with(&notebook).unwrap_err();
     assert!(err.contains("src/chart.md:3: `{{#chart demo}}`"), "{err}");
-    assert!(err.contains("cannot draw chart `demo`: no series to draw"), "{err}");
+    assert!(
+        err.contains("cannot draw chart `demo`: no series to draw"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_real_chart_embeds_as_one_html_block() {
+    let book = book("# Chart\n\n{{#chart demo}}\n\nAfter.\n");
+    let notebook = book.notebook(Mode::Auto);
+    let page = book.build_with(&notebook).unwrap().remove(0);
+    let start = page.find("<figure class=\"chart\">").expect("a figure");
+    let end = page.find("</figure>").expect("a closed figure");
+    let figure = &page[start..end];
+    assert!(figure.contains("<svg"), "{figure}");
+    assert!(
+        !figure.contains("\n\n"),
+        "a blank line would end the HTML block"
+    );
+    assert!(!figure.contains("<?xml"), "{figure}");
+    assert!(figure.contains("<figcaption>"), "{figure}");
+    assert!(page.ends_with("</figure>\n\n\nAfter.\n"), "{page}");
 }

@@ -16,17 +16,30 @@ fn a_cell_shows_source_output_and_caption_and_is_stored() {
     let book = one_cell("{{#cell hello}}", &[("hello", HELLO)]);
     let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 1);
-    assert!(page.contains("```rust,noplayground\nfn main() {\n    println!"), "{page}");
-    assert!(page.contains("<code>$ cargo run --example hello</code>"), "{page}");
-    assert!(page.contains("<pre class=\"nb-text\">\nhello from a cell</pre>"), "{page}");
+    assert!(
+        page.contains("```rust,noplayground\nfn main() {\n    println!"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<code>$ cargo run --example hello</code>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<pre class=\"nb-text\">\nhello from a cell</pre>"),
+        "{page}"
+    );
     assert!(page.contains("ran in "), "{page}");
     assert!(page.contains(" cores, "), "machine summary missing: {page}");
     let output = &page[page.find("<div class=\"nb-output\">").unwrap()..];
-    assert!(!output.contains("a note on stderr"), "stderr is hidden by default: {page}");
+    assert!(
+        !output.contains("a note on stderr"),
+        "stderr is hidden by default: {page}"
+    );
     assert!(!page.contains("{{#cell"), "{page}");
     assert!(page.starts_with("# Chapter\n\nSome prose.\n") && page.ends_with("\nMore prose.\n"));
 
-    let stored: serde_json::Value = serde_json::from_str(&book.read("outputs/cells/hello.json")).unwrap();
+    let stored: serde_json::Value =
+        serde_json::from_str(&book.read("outputs/cells/hello.json")).unwrap();
     assert_eq!(stored["kind"], "cell");
     assert_eq!(stored["name"], "hello");
     assert_eq!(stored["runs"][0]["stdout"], "hello from a cell\n");
@@ -41,12 +54,21 @@ fn a_prose_edit_runs_nothing_and_a_code_edit_runs_the_cell() {
     let book = one_cell("{{#cell hello}}", &[("hello", HELLO)]);
     assert_eq!(book.build(Mode::Auto).unwrap().1, 1);
 
-    book.write("src/chapter.md", "# Chapter, rewritten\n\nNew words.\n\n{{#cell hello}}\n");
+    book.write(
+        "src/chapter.md",
+        "# Chapter, rewritten\n\nNew words.\n\n{{#cell hello}}\n",
+    );
     let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 0, "a prose edit re-ran a cell");
-    assert!(page.contains("hello from a cell"), "the stored output is still shown");
+    assert!(
+        page.contains("hello from a cell"),
+        "the stored output is still shown"
+    );
 
-    book.write("examples/hello.rs", &HELLO.replace("hello from a cell", "changed"));
+    book.write(
+        "examples/hello.rs",
+        &HELLO.replace("hello from a cell", "changed"),
+    );
     let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 1, "an edited example must run again");
     assert!(page.contains("changed</pre>"), "{page}");
@@ -56,7 +78,10 @@ fn a_prose_edit_runs_nothing_and_a_code_edit_runs_the_cell() {
 fn frozen_passes_on_current_results_and_names_stale_ones() {
     let book = one_cell("{{#cell hello}}", &[("hello", HELLO)]);
     let missing = book.fail(Mode::Frozen);
-    assert!(missing.contains("src/chapter.md:5: `{{#cell hello}}`"), "{missing}");
+    assert!(
+        missing.contains("src/chapter.md:5: `{{#cell hello}}`"),
+        "{missing}"
+    );
     assert!(missing.contains("no stored result"), "{missing}");
 
     book.build(Mode::Auto).unwrap();
@@ -66,7 +91,10 @@ fn frozen_passes_on_current_results_and_names_stale_ones() {
 
     book.write("examples/hello.rs", &format!("// a comment\n{HELLO}"));
     let stale = book.fail(Mode::Frozen);
-    assert!(stale.contains("src/chapter.md:5: `{{#cell hello}}`"), "{stale}");
+    assert!(
+        stale.contains("src/chapter.md:5: `{{#cell hello}}`"),
+        "{stale}"
+    );
     assert!(stale.contains("stale"), "{stale}");
     // The lock file is an input too.
     book.build(Mode::Auto).unwrap();
@@ -86,7 +114,10 @@ fn a_corrupt_result_is_rerun_in_auto_and_refused_when_frozen() {
     assert!(refused.contains("not a valid stored result"), "{refused}");
 
     let (page, executed) = book.build(Mode::Auto).unwrap();
-    assert_eq!(executed, 1, "a corrupt result must be run again, never trusted");
+    assert_eq!(
+        executed, 1,
+        "a corrupt result must be run again, never trusted"
+    );
     assert!(page.contains("hello from a cell"));
     assert_eq!(book.read("outputs/cells/hello.json").len(), good.len());
 }
@@ -111,7 +142,10 @@ fn force_runs_everything_and_rerun_one_chapter() {
     assert_eq!(run(Mode::Rerun("b.md".into())), 1);
     let unknown = book.notebook(Mode::Rerun("nope.md".into()));
     let err = book.build_with(&unknown).unwrap_err();
-    assert!(err.contains("`nope.md`") && err.contains("no chapter"), "{err}");
+    assert!(
+        err.contains("`nope.md`") && err.contains("no chapter"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -119,10 +153,16 @@ fn a_failing_cell_fails_the_build_with_its_stderr_and_stores_nothing() {
     let failing = "fn main() {\n    eprintln!(\"first line\");\n    eprintln!(\"the disk is on fire\");\n    std::process::exit(3);\n}\n";
     let book = one_cell("{{#cell broken}}", &[("broken", failing)]);
     let err = book.fail(Mode::Auto);
-    assert!(err.contains("src/chapter.md:5: `{{#cell broken}}`"), "{err}");
+    assert!(
+        err.contains("src/chapter.md:5: `{{#cell broken}}`"),
+        "{err}"
+    );
     assert!(err.contains("exited with status 3, expected 0"), "{err}");
     assert!(err.contains("the disk is on fire"), "{err}");
-    assert!(!book.path("outputs/cells/broken.json").exists(), "a failed run was stored");
+    assert!(
+        !book.path("outputs/cells/broken.json").exists(),
+        "a failed run was stored"
+    );
 }
 
 #[test]
@@ -140,11 +180,20 @@ fn main() {
     let pid_file = book.path("child.pid");
     book.write(
         "src/chapter.md",
-        &format!("# Hang\n\n{{{{#cell hang timeout=1 -- {}}}}}\n", pid_file.display()),
+        &format!(
+            "# Hang\n\n{{{{#cell hang timeout=1 -- {}}}}}\n",
+            pid_file.display()
+        ),
     );
     let err = book.fail(Mode::Auto);
-    assert!(err.contains("src/chapter.md:3: `{{#cell hang timeout=1"), "{err}");
-    assert!(err.contains("did not finish within 1 s and was killed"), "{err}");
+    assert!(
+        err.contains("src/chapter.md:3: `{{#cell hang timeout=1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did not finish within 1 s and was killed"),
+        "{err}"
+    );
     assert!(err.contains("waiting forever"), "{err}");
     assert!(!book.path("outputs").exists(), "a timed-out run was stored");
 
@@ -168,15 +217,24 @@ fn main() {
 fn a_missing_example_names_chapter_and_directive() {
     let book = one_cell("{{#cell nowhere}}", &[("hello", HELLO)]);
     let err = book.fail(Mode::Auto);
-    assert!(err.contains("src/chapter.md:5: `{{#cell nowhere}}`"), "{err}");
-    assert!(err.contains("no such example") && err.contains("examples/nowhere.rs"), "{err}");
+    assert!(
+        err.contains("src/chapter.md:5: `{{#cell nowhere}}`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no such example") && err.contains("examples/nowhere.rs"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_malformed_directive_names_chapter_and_directive() {
     let book = one_cell("{{#cell hello colour=red}}", &[("hello", HELLO)]);
     let err = book.fail(Mode::Auto);
-    assert!(err.contains("src/chapter.md:5: `{{#cell hello colour=red}}`"), "{err}");
+    assert!(
+        err.contains("src/chapter.md:5: `{{#cell hello colour=red}}`"),
+        "{err}"
+    );
     assert!(err.contains("unknown option `colour`"), "{err}");
 }
 
@@ -201,7 +259,11 @@ fn anchors_args_exit_codes_stderr_and_runs() {
     let chapter = "# Many\n\n{{#cell anchored:args -- one two}}\n\n{{#cell anchored}}\n\n\
                    {{#cell crash exit=134 stderr=show}}\n\n{{#cell counter runs=3}}\n";
     let book = Fixture::new(
-        &[("anchored", anchored), ("crash", crash), ("counter", counter)],
+        &[
+            ("anchored", anchored),
+            ("crash", crash),
+            ("counter", counter),
+        ],
         &[("many.md", chapter)],
         false,
     );
@@ -209,42 +271,85 @@ fn anchors_args_exit_codes_stderr_and_runs() {
     assert_eq!(executed, 4);
 
     // Only the anchored region, dedented, without any marker line.
-    assert!(page.contains(
-        "```rust,noplayground\nlet args: Vec<String> = env::args().skip(1).collect();\n```"
-    ), "{page}");
+    assert!(
+        page.contains(
+            "```rust,noplayground\nlet args: Vec<String> = env::args().skip(1).collect();\n```"
+        ),
+        "{page}"
+    );
     assert!(!page.contains("ANCHOR"), "{page}");
     assert!(page.contains("<code>$ cargo run --example anchored -- one two</code>"));
-    assert!(page.contains("args: [&quot;one&quot;, &quot;two&quot;]</pre>"), "{page}");
+    assert!(
+        page.contains("args: [&quot;one&quot;, &quot;two&quot;]</pre>"),
+        "{page}"
+    );
     assert!(page.contains("args: []</pre>"), "{page}");
 
-    assert!(page.contains("exit status 134 (killed by signal 6, SIGABRT)"), "{page}");
-    assert!(page.contains("<div class=\"nb-label\">stderr</div>\n\n<pre class=\"nb-text\">\nabout to abort</pre>"), "{page}");
+    assert!(
+        page.contains("exit status 134 (killed by signal 6, SIGABRT)"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<div class=\"nb-label\">stderr</div>\n\n<pre class=\"nb-text\">\nabout to abort</pre>"
+        ),
+        "{page}"
+    );
 
     assert!(page.contains("varies per run"));
-    assert!(page.contains("run 3 of 3") && page.contains("3 runs: "), "{page}");
-    let stored: serde_json::Value = serde_json::from_str(&book.read(
-        &std::fs::read_dir(book.path("outputs/cells"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("counter--"))
-            .map(|p| p.strip_prefix(book.root()).unwrap().to_str().unwrap().to_string())
-            .expect("counter's runs=3 result has its own file"),
-    ))
+    assert!(
+        page.contains("run 3 of 3") && page.contains("3 runs: "),
+        "{page}"
+    );
+    let stored: serde_json::Value = serde_json::from_str(
+        &book.read(
+            &std::fs::read_dir(book.path("outputs/cells"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .starts_with("counter--")
+                })
+                .map(|p| {
+                    p.strip_prefix(book.root())
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .expect("counter's runs=3 result has its own file"),
+        ),
+    )
     .unwrap();
-    let outputs: Vec<&str> = stored["runs"].as_array().unwrap().iter().map(|r| r["stdout"].as_str().unwrap()).collect();
+    let outputs: Vec<&str> = stored["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stdout"].as_str().unwrap())
+        .collect();
     assert_eq!(outputs.len(), 3);
-    assert!(outputs[0] != outputs[1] && outputs[1] != outputs[2], "three real runs: {outputs:?}");
+    assert!(
+        outputs[0] != outputs[1] && outputs[1] != outputs[2],
+        "three real runs: {outputs:?}"
+    );
 
     // An unexpected exit code, even a crash the chapter did not announce, fails.
     book.write("src/many.md", "# Crash\n\n{{#cell crash}}\n");
     let err = book.fail(Mode::Auto);
-    assert!(err.contains("killed by signal 6 (exit status 134), expected 0"), "{err}");
+    assert!(
+        err.contains("killed by signal 6 (exit status 134), expected 0"),
+        "{err}"
+    );
     assert!(err.contains("about to abort"), "{err}");
 }
 
 #[test]
 fn directives_in_code_are_text() {
-    let chapter = "# Doc\n\nWrite `{{#cell hello}}` on its own line:\n\n```md\n{{#cell hello}}\n```\n";
+    let chapter =
+        "# Doc\n\nWrite `{{#cell hello}}` on its own line:\n\n```md\n{{#cell hello}}\n```\n";
     let book = Fixture::new(&[("hello", HELLO)], &[("doc.md", chapter)], false);
     let (page, executed) = book.build(Mode::Frozen).unwrap();
     assert_eq!((page.as_str(), executed), (chapter, 0));

@@ -8,31 +8,44 @@ use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::config::Config;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mdbook-notebook");
 
 #[test]
 fn supports_only_html() {
-    let supports = |renderer: &str| Command::new(BIN).args(["supports", renderer]).status().unwrap();
+    let supports = |renderer: &str| {
+        Command::new(BIN)
+            .args(["supports", renderer])
+            .status()
+            .unwrap()
+    };
     assert!(supports("html").success());
     assert!(!supports("test").success());
     assert!(!supports("markdown").success());
 }
 
-/// Sends `(ctx, book)` as mdBook does; returns the processed book or stderr.
-fn preprocess(fixture: &Fixture, content: &str, mode: &str) -> Result<Book, String> {
+/// Starts the binary on `(ctx, book)`, sent as mdBook sends it.
+fn start(fixture: &Fixture, content: &str, mode: &str) -> Child {
     let config = Config::from_str(&fixture.read("book.toml")).unwrap();
     let ctx = PreprocessorContext::new(fixture.root().to_path_buf(), config, "html".into());
     let mut book = Book::new();
-    book.push_item(BookItem::Chapter(Chapter::new("c", content.into(), "c.md", vec![])));
+    book.push_item(BookItem::Chapter(Chapter::new(
+        "c",
+        content.into(),
+        "c.md",
+        vec![],
+    )));
     let input = serde_json::to_vec(&(&ctx, &book)).unwrap();
 
     let mut child = Command::new(BIN)
         .current_dir(fixture.root())
         .env("CARGO_TARGET_DIR", common::target_dir())
         .env("NOTEBOOK_MODE", mode)
+        // A builder with backtraces on must not change what a page shows.
+        .env("RUST_BACKTRACE", "1")
         .env_remove("NOTEBOOK_RERUN")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -40,7 +53,12 @@ fn preprocess(fixture: &Fixture, content: &str, mode: &str) -> Result<Book, Stri
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(&input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    child
+}
+
+/// Runs the binary to the end; returns the processed book or its stderr.
+fn preprocess(fixture: &Fixture, content: &str, mode: &str) -> Result<Book, String> {
+    let out = start(fixture, content, mode).wait_with_output().unwrap();
     if out.status.success() {
         Ok(serde_json::from_slice(&out.stdout).expect("stdout is the book as JSON, and only that"))
     } else {
@@ -50,13 +68,69 @@ fn preprocess(fixture: &Fixture, content: &str, mode: &str) -> Result<Book, Stri
 
 #[test]
 fn the_binary_processes_a_book_and_reports_errors() {
-    let fixture = Fixture::new(&[("hello", HELLO)], &[], false);
-    let book = preprocess(&fixture, "# C\n\n{{#cell hello}}\n", "auto").unwrap();
+    let env = "fn main() {\n    println!(\"backtrace: {:?}\", std::env::var(\"RUST_BACKTRACE\").ok());\n}\n";
+    let fixture = Fixture::new(&[("hello", HELLO), ("env", env)], &[], false);
+    let book = preprocess(
+        &fixture,
+        "# C\n\n{{#cell hello}}\n\n{{#cell env}}\n",
+        "auto",
+    )
+    .unwrap();
     let content = &book.chapters().next().unwrap().content;
     assert!(content.contains("hello from a cell</pre>"), "{content}");
+    assert!(content.contains("backtrace: None</pre>"), "{content}");
 
     // The environment sets the mode: frozen refuses a result made stale.
     fixture.write("examples/hello.rs", &format!("// edited\n{HELLO}"));
     let err = preprocess(&fixture, "# C\n\n{{#cell hello}}\n", "frozen").unwrap_err();
-    assert!(err.contains("mdbook-notebook: error:") && err.contains("stale"), "{err}");
+    assert!(
+        err.contains("mdbook-notebook: error:") && err.contains("stale"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ctrl_c_kills_the_running_cell_and_its_children() {
+    let hanging = r#"fn main() {
+    let pid_file = std::env::args().nth(1).expect("pid file argument");
+    let child = std::process::Command::new("sleep").arg("300").spawn().expect("spawn sleep");
+    std::fs::write(&pid_file, child.id().to_string()).expect("write pid");
+    std::thread::sleep(std::time::Duration::from_secs(300));
+}
+"#;
+    let fixture = Fixture::new(&[("hang", hanging)], &[], false);
+    let pid_file = fixture.path("child.pid");
+    let chapter = format!(
+        "# C\n\n{{{{#cell hang timeout=300 -- {}}}}}\n",
+        pid_file.display()
+    );
+    let mut notebook = start(&fixture, &chapter, "auto");
+    // Bounded waits for the cell to start and for the kernel to finish kills;
+    // nothing here measures how long anything took.
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        for _ in 0..2400 {
+            if done() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("gave up waiting for {what}");
+    };
+    wait_for("the cell to start its child", &|| {
+        std::fs::read_to_string(&pid_file).is_ok_and(|pid| !pid.is_empty())
+    });
+    // SAFETY: kill only sends a signal to the binary this test started.
+    unsafe { libc::kill(notebook.id() as libc::pid_t, libc::SIGINT) };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut notebook.stderr.take().unwrap(), &mut stderr).unwrap();
+    let status = notebook.wait().unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    wait_for("the cell's child to die", &|| {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        comm.trim() != "sleep" || stat.contains(") Z ")
+    });
 }

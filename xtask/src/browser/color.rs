@@ -14,7 +14,12 @@ pub struct Rgba {
 }
 
 impl Rgba {
-    pub const WHITE: Rgba = Rgba { r: 255.0, g: 255.0, b: 255.0, a: 1.0 };
+    pub const WHITE: Rgba = Rgba {
+        r: 255.0,
+        g: 255.0,
+        b: 255.0,
+        a: 1.0,
+    };
 
     /// Parses `rgb(…)`, `rgba(…)` (comma or space separated, alpha after `/` or a fourth
     /// comma), `#rgb`, `#rrggbb` and `transparent`. Anything else (`none`, `url(#…)`,
@@ -22,7 +27,12 @@ impl Rgba {
     pub fn parse(text: &str) -> Option<Rgba> {
         let text = text.trim();
         if text.eq_ignore_ascii_case("transparent") {
-            return Some(Rgba { r: 0.0, g: 0.0, b: 0.0, a: 0.0 });
+            return Some(Rgba {
+                r: 0.0,
+                g: 0.0,
+                b: 0.0,
+                a: 0.0,
+            });
         }
         if let Some(hex) = text.strip_prefix('#') {
             return parse_hex(hex);
@@ -78,7 +88,13 @@ impl Rgba {
 
 impl std::fmt::Display for Rgba {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "#{:02x}{:02x}{:02x}", self.r.round() as u8, self.g.round() as u8, self.b.round() as u8)?;
+        write!(
+            f,
+            "#{:02x}{:02x}{:02x}",
+            self.r.round() as u8,
+            self.g.round() as u8,
+            self.b.round() as u8
+        )?;
         if self.a < 1.0 {
             write!(f, " at {:.0}%", self.a * 100.0)?;
         }
@@ -93,7 +109,12 @@ fn parse_hex(hex: &str) -> Option<Rgba> {
         6 => (digit(0, 2)?, digit(2, 2)?, digit(4, 2)?),
         _ => return None,
     };
-    Some(Rgba { r: r.into(), g: g.into(), b: b.into(), a: 1.0 })
+    Some(Rgba {
+        r: r.into(),
+        g: g.into(),
+        b: b.into(),
+        a: 1.0,
+    })
 }
 
 fn parse_alpha(text: &str) -> Option<f64> {
@@ -133,11 +154,21 @@ mod tests {
         assert_eq!(Rgba::parse("rgb(20, 22, 23)"), Some(rgb(20.0, 22.0, 23.0)));
         assert_eq!(
             Rgba::parse("rgba(0, 0, 0, 0)"),
-            Some(Rgba { r: 0.0, g: 0.0, b: 0.0, a: 0.0 })
+            Some(Rgba {
+                r: 0.0,
+                g: 0.0,
+                b: 0.0,
+                a: 0.0
+            })
         );
         assert_eq!(
             Rgba::parse("rgb(10 20 30 / 50%)"),
-            Some(Rgba { r: 10.0, g: 20.0, b: 30.0, a: 0.5 })
+            Some(Rgba {
+                r: 10.0,
+                g: 20.0,
+                b: 30.0,
+                a: 0.5
+            })
         );
         assert_eq!(Rgba::parse("#fff"), Some(Rgba::WHITE));
         assert_eq!(Rgba::parse("#1F77B4"), Some(rgb(31.0, 119.0, 180.0)));
@@ -146,7 +177,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_plain_colour() {
-        for text in ["none", "url(#grad)", "currentcolor", "rgb(1, 2)", "rgb(300, 0, 0)", "#12345", "rgba(1, 2, 3, 2)"] {
+        for text in [
+            "none",
+            "url(#grad)",
+            "currentcolor",
+            "rgb(1, 2)",
+            "rgb(300, 0, 0)",
+            "#12345",
+            "rgba(1, 2, 3, 2)",
+        ] {
             assert_eq!(Rgba::parse(text), None, "{text}");
         }
     }
@@ -167,10 +206,18 @@ mod tests {
     #[test]
     fn transparent_layers_show_what_is_below() {
         let coal = rgb(20.0, 22.0, 23.0);
-        let clear = Rgba { a: 0.0, ..Rgba::WHITE };
+        let clear = Rgba {
+            a: 0.0,
+            ..Rgba::WHITE
+        };
         assert_eq!(composite(&[clear, clear, coal]), coal);
         assert_eq!(composite(&[]), Rgba::WHITE);
-        let half_black = Rgba { r: 0.0, g: 0.0, b: 0.0, a: 0.5 };
+        let half_black = Rgba {
+            r: 0.0,
+            g: 0.0,
+            b: 0.0,
+            a: 0.5,
+        };
         let mid = composite(&[half_black]);
         assert!((mid.r - 127.5).abs() < 1e-9 && mid.a == 1.0);
         // An opaque inner layer hides everything outside it.

@@ -26,11 +26,20 @@ pub fn expected(markdown: &str) -> Result<Expected, String> {
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         format!("directives do not parse: {}", errors.join("; "))
     })?;
-    let mut expected = Expected { diagrams: mermaid_blocks(markdown), ..Expected::default() };
+    let mut expected = Expected {
+        diagrams: mermaid_blocks(markdown),
+        ..Expected::default()
+    };
     for line in lines {
         match line {
-            Line::Block { block: Block::Cell(_), .. } => expected.cells += 1,
-            Line::Block { block: Block::Chart(_), .. } => expected.charts += 1,
+            Line::Block {
+                block: Block::Cell(_),
+                ..
+            } => expected.cells += 1,
+            Line::Block {
+                block: Block::Chart(_),
+                ..
+            } => expected.charts += 1,
             Line::Text(_) | Line::Values { .. } => {}
         }
     }
@@ -61,7 +70,9 @@ pub fn mermaid_blocks(markdown: &str) -> usize {
                     count += 1;
                 }
             }
-            Some((open_mark, open_run)) if mark == open_mark && run >= open_run && info.is_empty() => {
+            Some((open_mark, open_run))
+                if mark == open_mark && run >= open_run && info.is_empty() =>
+            {
                 open = None;
             }
             Some(_) => {}
@@ -85,14 +96,36 @@ mod tests {
     fn counts_cells_and_charts_outside_code() {
         let markdown = "# T\n\n{{#cell fork_pipe}}\n\n{{#cell threads_cpu -- --workers 4}}\n\n\
                         {{#chart scaling}}\n\n```text\n{{#cell shown_not_run}}\n```\n\n```mermaid\ngraph TD\n```\n";
-        assert_eq!(expected(markdown), Ok(Expected { diagrams: 1, charts: 1, cells: 2 }));
+        assert_eq!(
+            expected(markdown),
+            Ok(Expected {
+                diagrams: 1,
+                charts: 1,
+                cells: 2
+            })
+        );
     }
 
     #[test]
     fn sums_add_up() {
         let mut total = Expected::default();
-        total += Expected { diagrams: 1, charts: 2, cells: 3 };
-        total += Expected { diagrams: 1, charts: 0, cells: 1 };
-        assert_eq!(total, Expected { diagrams: 2, charts: 2, cells: 4 });
+        total += Expected {
+            diagrams: 1,
+            charts: 2,
+            cells: 3,
+        };
+        total += Expected {
+            diagrams: 1,
+            charts: 0,
+            cells: 1,
+        };
+        assert_eq!(
+            total,
+            Expected {
+                diagrams: 2,
+                charts: 2,
+                cells: 4
+            }
+        );
     }
 }

@@ -40,7 +40,11 @@ impl Server {
                 });
             }
         });
-        Ok(Server { addr, stop, accepter: Some(accepter) })
+        Ok(Server {
+            addr,
+            stop,
+            accepter: Some(accepter),
+        })
     }
 
     /// `http://127.0.0.1:PORT/` — page paths are appended to it.
@@ -75,19 +79,47 @@ fn handle(stream: TcpStream, root: &Path) -> io::Result<()> {
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let mut stream = stream;
     if method != "GET" && method != "HEAD" {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"", method == "HEAD");
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"",
+            method == "HEAD",
+        );
     }
     let found = sanitize(target)
         .map(|relative| root.join(relative))
-        .map(|path| if path.is_dir() { path.join("index.html") } else { path })
-        .and_then(|path| std::fs::read(&path).ok().map(|body| (content_type(&path), body)));
+        .map(|path| {
+            if path.is_dir() {
+                path.join("index.html")
+            } else {
+                path
+            }
+        })
+        .and_then(|path| {
+            std::fs::read(&path)
+                .ok()
+                .map(|body| (content_type(&path), body))
+        });
     match found {
         Some((mime, body)) => respond(&mut stream, "200 OK", mime, &body, method == "HEAD"),
-        None => respond(&mut stream, "404 Not Found", "text/plain", b"not found\n", method == "HEAD"),
+        None => respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain",
+            b"not found\n",
+            method == "HEAD",
+        ),
     }
 }
 
-fn respond(stream: &mut TcpStream, status: &str, mime: &str, body: &[u8], head: bool) -> io::Result<()> {
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    mime: &str,
+    body: &[u8],
+    head: bool,
+) -> io::Result<()> {
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\n\
@@ -167,7 +199,10 @@ mod tests {
     #[test]
     fn sanitize_keeps_paths_inside_the_root() {
         assert_eq!(sanitize("/"), Some(PathBuf::new()));
-        assert_eq!(sanitize("/css/general.css?v=1#x"), Some(PathBuf::from("css/general.css")));
+        assert_eq!(
+            sanitize("/css/general.css?v=1#x"),
+            Some(PathBuf::from("css/general.css"))
+        );
         assert_eq!(sanitize("/./a/./b.html"), Some(PathBuf::from("a/b.html")));
         assert_eq!(sanitize("/a%20b.html"), Some(PathBuf::from("a b.html")));
         assert_eq!(sanitize("//etc/passwd"), Some(PathBuf::from("etc/passwd")));
@@ -175,7 +210,16 @@ mod tests {
 
     #[test]
     fn sanitize_refuses_escapes() {
-        for target in ["/../secret", "/a/../../b", "/%2e%2e/secret", "/a%2f..%2f..%2fb", "/a%00", "/a\\b", "/%zz", "/%e2%28"] {
+        for target in [
+            "/../secret",
+            "/a/../../b",
+            "/%2e%2e/secret",
+            "/a%2f..%2f..%2fb",
+            "/a%00",
+            "/a\\b",
+            "/%zz",
+            "/%e2%28",
+        ] {
             assert_eq!(sanitize(target), None, "{target}");
         }
     }
@@ -216,7 +260,10 @@ mod tests {
         assert!(home.starts_with("HTTP/1.1 200 OK\r\n"), "{home}");
         assert!(home.contains("Content-Type: text/html") && home.ends_with("<p>home</p>"));
         let css = get(&server, "/sub/style.css");
-        assert!(css.contains("Content-Type: text/css") && css.ends_with("p{}"), "{css}");
+        assert!(
+            css.contains("Content-Type: text/css") && css.ends_with("p{}"),
+            "{css}"
+        );
         assert!(get(&server, "/missing.html").starts_with("HTTP/1.1 404"));
         assert!(get(&server, "/../index.html").starts_with("HTTP/1.1 404"));
     }

@@ -32,7 +32,11 @@ fn chapter_of_line(line: &str) -> Option<Chapter> {
         return None;
     }
     let source = target.split('#').next().unwrap_or(target);
-    Some(Chapter { title: title.to_string(), source: source.to_string(), page: page_of(source) })
+    Some(Chapter {
+        title: title.to_string(),
+        source: source.to_string(),
+        page: page_of(source),
+    })
 }
 
 fn strip_ordered_marker(line: &str) -> Option<&str> {
@@ -84,7 +88,11 @@ mod tests {
         let summary = "- [Draft]()\n- [Site](https://example.com/)\n- [Real](real.md)\n";
         assert_eq!(
             chapters(summary),
-            [Chapter { title: "Real".into(), source: "real.md".into(), page: "real.html".into() }]
+            [Chapter {
+                title: "Real".into(),
+                source: "real.md".into(),
+                page: "real.html".into()
+            }]
         );
     }
 

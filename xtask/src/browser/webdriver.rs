@@ -3,7 +3,8 @@
 //! The protocol needs a handful of endpoints, so this speaks it over `TcpStream` rather than
 //! pulling an async WebDriver crate and its runtime into the build. chromedriver runs in its
 //! own process group with the Chromium it starts, and dropping [`Browser`] ends that whole
-//! group, whatever happened before.
+//! group, whatever happened before. Being its own group, it does not get the terminal's
+//! Ctrl-C, so while it runs, SIGINT, SIGTERM and SIGHUP end the group before ending us.
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
@@ -12,6 +13,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long one WebDriver command may take; page loads are bounded below this by the
@@ -25,9 +27,36 @@ const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 pub const WINDOW: (u32, u32) = (1280, 1000);
 
 /// What the test needs installed, named in every "not found" error.
-pub const PACKAGES_HINT: &str =
-    "install Debian's `chromium` and `chromium-driver` packages (apt-get install chromium chromium-driver), \
+pub const PACKAGES_HINT: &str = "install Debian's `chromium` and `chromium-driver` packages (apt-get install chromium chromium-driver), \
      or set CHROMIUM and CHROMEDRIVER to the binaries";
+
+/// The process group of the running chromedriver (0: none), for the signal handler.
+static DRIVER_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Kills chromedriver's group, then dies of `signal` as if this handler were not there.
+/// Uses only async-signal-safe calls: an atomic load, kill, signal and raise.
+extern "C" fn end_driver_then_die(signal: libc::c_int) {
+    let group = DRIVER_GROUP.load(Ordering::SeqCst);
+    // SAFETY: kill, signal and raise are async-signal-safe and touch no Rust state.
+    unsafe {
+        if group > 0 {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+fn end_driver_on_signals(group: u32) {
+    DRIVER_GROUP.store(group as i32, Ordering::SeqCst);
+    let handler = end_driver_then_die as extern "C" fn(libc::c_int);
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: installs a handler that only makes async-signal-safe calls.
+        unsafe {
+            libc::signal(signal, handler as libc::sighandler_t);
+        }
+    }
+}
 
 /// One log entry of the browser console.
 #[derive(Debug)]
@@ -48,10 +77,14 @@ impl Browser {
     /// Starts chromedriver on a free loopback port, waits until it answers, and opens a
     /// headless session with the browser console logged. `log` receives chromedriver's output.
     pub fn launch(log: &Path) -> Result<Browser> {
-        let chromium = find_binary("CHROMIUM", &["chromium", "chromium-browser", "google-chrome"])?;
+        let chromium = find_binary(
+            "CHROMIUM",
+            &["chromium", "chromium-browser", "google-chrome"],
+        )?;
         let chromedriver = find_binary("CHROMEDRIVER", &["chromedriver"])?;
         let port = free_port()?;
-        let log_file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let log_file =
+            std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
@@ -60,8 +93,16 @@ impl Browser {
             .process_group(0)
             .spawn()
             .with_context(|| format!("starting {}", chromedriver.display()))?;
-        let profile = tempfile::Builder::new().prefix("browser-test-profile").tempdir()?;
-        let mut browser = Browser { driver, port, session: None, _profile: profile };
+        end_driver_on_signals(driver.id());
+        let profile = tempfile::Builder::new()
+            .prefix("browser-test-profile")
+            .tempdir()?;
+        let mut browser = Browser {
+            driver,
+            port,
+            session: None,
+            _profile: profile,
+        };
         browser.wait_until_ready()?;
         browser.open_session(&chromium)?;
         Ok(browser)
@@ -98,6 +139,10 @@ impl Browser {
             "--disable-background-networking".to_string(),
             "--disable-component-update".to_string(),
             "--disable-sync".to_string(),
+            // The book must work offline: every name but the loopback server's fails to
+            // resolve, so a page that reaches out to the network shows it as a console error
+            // here and in CI alike.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1".to_string(),
             "--hide-scrollbars".to_string(),
             "--force-device-scale-factor=1".to_string(),
             format!("--window-size={},{}", WINDOW.0, WINDOW.1),
@@ -120,7 +165,10 @@ impl Browser {
     }
 
     fn session_path(&self, tail: &str) -> Result<String> {
-        let id = self.session.as_deref().ok_or_else(|| anyhow!("no WebDriver session"))?;
+        let id = self
+            .session
+            .as_deref()
+            .ok_or_else(|| anyhow!("no WebDriver session"))?;
         Ok(format!("/session/{id}{tail}"))
     }
 
@@ -140,7 +188,11 @@ impl Browser {
 
     /// Loads `url` and returns once its `load` event fired.
     pub fn goto(&self, url: &str) -> Result<()> {
-        self.command("POST", &self.session_path("/url")?, Some(&json!({ "url": url })))?;
+        self.command(
+            "POST",
+            &self.session_path("/url")?,
+            Some(&json!({ "url": url })),
+        )?;
         Ok(())
     }
 
@@ -173,8 +225,14 @@ impl Browser {
 
     /// The browser console's entries since the last call (chromedriver empties its buffer).
     pub fn console_log(&self) -> Result<Vec<LogEntry>> {
-        let value = self.command("POST", &self.session_path("/se/log")?, Some(&json!({ "type": "browser" })))?;
-        let entries = value.as_array().ok_or_else(|| anyhow!("console log is not a list: {value}"))?;
+        let value = self.command(
+            "POST",
+            &self.session_path("/se/log")?,
+            Some(&json!({ "type": "browser" })),
+        )?;
+        let entries = value
+            .as_array()
+            .ok_or_else(|| anyhow!("console log is not a list: {value}"))?;
         Ok(entries
             .iter()
             .map(|entry| LogEntry {
@@ -187,7 +245,11 @@ impl Browser {
     /// A Chrome DevTools Protocol command, for what WebDriver has no endpoint for (print media).
     pub fn devtools(&self, cmd: &str, params: Value) -> Result<Value> {
         let body = json!({ "cmd": cmd, "params": params });
-        self.command("POST", &self.session_path("/goog/cdp/execute")?, Some(&body))
+        self.command(
+            "POST",
+            &self.session_path("/goog/cdp/execute")?,
+            Some(&body),
+        )
     }
 }
 
@@ -212,6 +274,7 @@ impl Drop for Browser {
             libc::kill(-group, libc::SIGKILL);
         }
         let _ = self.driver.wait();
+        DRIVER_GROUP.store(0, Ordering::SeqCst);
     }
 }
 
@@ -240,11 +303,19 @@ fn find_binary(var: &str, names: &[&str]) -> Result<PathBuf> {
 fn free_port() -> Result<u16> {
     // The port is free when asked; chromedriver binds it a moment later. A clash fails loudly
     // at /status, not silently.
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
 }
 
 /// One HTTP/1.1 request with `Connection: close`; returns the status and the JSON body.
-fn http(port: u16, method: &str, path: &str, body: Option<&Value>, timeout: Duration) -> Result<(u16, Value)> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    timeout: Duration,
+) -> Result<(u16, Value)> {
     let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
@@ -269,7 +340,11 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>, timeout: Dura
             break complete;
         }
     };
-    let value = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body)? };
+    let value = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body)?
+    };
     Ok((status, value))
 }
 
@@ -285,18 +360,27 @@ fn parse_response(response: &[u8]) -> Result<Option<(u16, Vec<u8>)>> {
         .split_whitespace()
         .nth(1)
         .and_then(|code| code.parse().ok())
-        .ok_or_else(|| anyhow!("bad HTTP status line: {}", head.lines().next().unwrap_or("")))?;
+        .ok_or_else(|| {
+            anyhow!(
+                "bad HTTP status line: {}",
+                head.lines().next().unwrap_or("")
+            )
+        })?;
     let header = |name: &str| {
         head.lines().skip(1).find_map(|line| {
             let (key, value) = line.split_once(':')?;
-            key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_ascii_lowercase())
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_ascii_lowercase())
         })
     };
     if header("transfer-encoding").is_some_and(|coding| coding.contains("chunked")) {
         return Ok(dechunk(body)?.map(|body| (status, body)));
     }
     let length: usize = match header("content-length") {
-        Some(length) => length.parse().with_context(|| format!("Content-Length {length:?}"))?,
+        Some(length) => length
+            .parse()
+            .with_context(|| format!("Content-Length {length:?}"))?,
         None => bail!("HTTP response with neither Content-Length nor chunked encoding"),
     };
     Ok(body.get(..length).map(|body| (status, body.to_vec())))
@@ -311,7 +395,8 @@ fn dechunk(mut body: &[u8]) -> Result<Option<Vec<u8>>> {
         };
         let size_text = std::str::from_utf8(&body[..line_end])?;
         let size_text = size_text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16).with_context(|| format!("chunk size {size_text:?}"))?;
+        let size = usize::from_str_radix(size_text, 16)
+            .with_context(|| format!("chunk size {size_text:?}"))?;
         body = &body[line_end + 2..];
         if size == 0 {
             return Ok(Some(out));
@@ -337,7 +422,10 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
         } as u32)
     };
     let clean: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    let data = clean.strip_suffix(b"==").or_else(|| clean.strip_suffix(b"=")).unwrap_or(&clean);
+    let data = clean
+        .strip_suffix(b"==")
+        .or_else(|| clean.strip_suffix(b"="))
+        .unwrap_or(&clean);
     if data.len() % 4 == 1 {
         return None;
     }
@@ -376,13 +464,19 @@ mod tests {
         assert_eq!(parse_response(plain).unwrap(), Some((200, b"{}".to_vec())));
         let chunked = b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n\
                         4\r\n{\"a\"\r\n3;ext=1\r\n:1}\r\n0\r\n\r\n";
-        assert_eq!(parse_response(chunked).unwrap(), Some((404, b"{\"a\":1}".to_vec())));
+        assert_eq!(
+            parse_response(chunked).unwrap(),
+            Some((404, b"{\"a\":1}".to_vec()))
+        );
     }
 
     #[test]
     fn incomplete_responses_wait_for_more() {
         assert_eq!(parse_response(b"HTTP/1.1 200 OK\r\n").unwrap(), None);
-        assert_eq!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}").unwrap(), None);
+        assert_eq!(
+            parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}").unwrap(),
+            None
+        );
         let partial = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nff\r\nab";
         assert_eq!(parse_response(partial).unwrap(), None);
     }
@@ -391,6 +485,8 @@ mod tests {
     fn malformed_responses_are_errors() {
         assert!(parse_response(b"HTTP/1.1 OK\r\n\r\n").is_err());
         assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n").is_err());
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").is_err());
+        assert!(
+            parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").is_err()
+        );
     }
 }

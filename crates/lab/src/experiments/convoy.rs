@@ -35,10 +35,12 @@ pub fn run(args: &Args) -> Result<Record, String> {
         ));
     }
     let mut series = vec![to_series("model GIL", SeriesKind::GilThreads, model)];
-    let mut notes = vec![format!(
-        "Each sample is one sleep of 100 µs, timed from before the GIL is released \
-         to after it is taken back; {sleeps} per bar."
-    )];
+    let mut notes = vec![
+        "Each sample is one sleep of 100 µs, timed from before the GIL is released to \
+         after it is taken back. \"2 CPU, 5 ms\": beside 2 CPU-bound threads, at a 5 ms \
+         switch interval."
+            .to_string(),
+    ];
     match cpython(sleeps) {
         Ok((version, latencies)) => {
             notes.push(format!("CPython {version}, the same measurement."));
@@ -75,8 +77,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
                 .iter()
                 .map(|&(cpu, interval)| match cpu {
                     0 => "alone".to_string(),
-                    1 => format!("1 CPU thread, {interval} ms"),
-                    _ => format!("{cpu} CPU threads, {interval} ms"),
+                    _ => format!("{cpu} CPU, {interval} ms"),
                 })
                 .collect(),
             series,

@@ -19,7 +19,8 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub const HELLO: &str = "fn main() {\n    println!(\"hello from a cell\");\n    eprintln!(\"a note on stderr\");\n}\n";
+pub const HELLO: &str =
+    "fn main() {\n    println!(\"hello from a cell\");\n    eprintln!(\"a note on stderr\");\n}\n";
 
 const LAB_MAIN: &str = r###"
 const RECORD: &str = r##"{
@@ -53,7 +54,10 @@ impl Fixture {
     /// entry (file name, markdown). `with_lab` adds the chart package.
     pub fn new(examples: &[(&str, &str)], chapters: &[(&str, &str)], with_lab: bool) -> Fixture {
         let lock = lock();
-        let dir = tempfile::Builder::new().prefix("notebook-fixture-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("notebook-fixture-")
+            .tempdir()
+            .unwrap();
         let fixture = Fixture { dir, _lock: lock };
         let members = if with_lab { "[\"fixlab\"]" } else { "[]" };
         fixture.write(
@@ -81,7 +85,11 @@ impl Fixture {
         );
         // Cargo wants at least one target in the root package.
         let placeholder = [("placeholder", "fn main() {}\n")];
-        let examples = if examples.is_empty() { &placeholder[..] } else { examples };
+        let examples = if examples.is_empty() {
+            &placeholder[..]
+        } else {
+            examples
+        };
         for (name, source) in examples {
             fixture.write(&format!("examples/{name}.rs"), source);
         }
@@ -114,7 +122,9 @@ impl Fixture {
 
     /// A notebook for this fixture in `mode`, building into the shared target.
     pub fn notebook(&self, mode: Mode) -> Notebook {
-        Notebook::new().with_mode(mode).with_target_dir(target_dir())
+        Notebook::new()
+            .with_mode(mode)
+            .with_target_dir(target_dir())
     }
 
     /// Runs `notebook` over the chapters as they are on disk now; returns
