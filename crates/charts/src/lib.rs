@@ -64,11 +64,8 @@ pub fn render(record: &Record) -> Result<Rendered, String> {
             "one run".to_string(),
         ),
     };
-    let mut caption = format!("Measured on {}; {shown}.", record.machine.summary());
-    for note in &record.notes {
-        caption.push(' ');
-        caption.push_str(note);
-    }
+    // The record's notes are not repeated here: the page shows them under the caption.
+    let caption = format!("Measured on {}; {shown}.", record.machine.summary());
     Ok(Rendered { svg, caption })
 }
 

@@ -160,7 +160,8 @@ fn assert_embeddable(rendered: &Rendered, record: &Record) {
             .caption
             .starts_with("Measured on Test CPU, 2 cores, Linux 6.1, rustc 1.95.0, 2026-11-25;")
     );
-    assert!(rendered.caption.ends_with("A note."));
+    // Notes are shown by the page, under the caption, not inside it.
+    assert!(!rendered.caption.contains("A note."));
 }
 
 /// The title may be wrapped over several `<text>` lines: every word shows.
