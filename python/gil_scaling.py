@@ -46,12 +46,17 @@ def seconds(run, workers, count):
 
 def main():
     count, max_workers, samples = (int(arg) for arg in sys.argv[1:4])
+    ways = (("threads", in_threads), ("processes", in_processes))
     result = {"python": sys.version.split()[0], "count": count}
-    for name, run in (("threads", in_threads), ("processes", in_processes)):
-        result[name] = {
-            str(workers): [seconds(run, workers, count) for _ in range(samples)]
-            for workers in range(1, max_workers + 1)
-        }
+    for name, _ in ways:
+        result[name] = {str(w): [] for w in range(1, max_workers + 1)}
+    countdown(count)  # warm up: the first run is slower and would skew "1 worker"
+    # In rounds, one sample of each configuration per round, so a slow spell
+    # of the machine falls on all of them alike.
+    for _ in range(samples):
+        for name, run in ways:
+            for workers in range(1, max_workers + 1):
+                result[name][str(workers)].append(seconds(run, workers, count))
     print(json.dumps(result))
 
 

@@ -321,6 +321,10 @@ impl Drop for Attached<'_> {
 /// Python's `while n > 0: n -= 1` under the GIL: [`tasks::countdown`] in
 /// chunks of [`CHECK_EVERY`] steps, with an eval-breaker check at each chunk's
 /// end, the way CPython checks at the loop's backward jump.
+///
+/// Never inlined, so every caller runs the same machine code: inlined at
+/// different call sites, the black-boxed loop ran at speeds up to 2x apart.
+#[inline(never)]
 pub fn countdown(py: &Attached<'_>, n: u64) {
     let mut left = n;
     while left > 0 {

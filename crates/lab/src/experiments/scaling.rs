@@ -17,11 +17,11 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::thread;
 
-/// Countdown steps per worker: an eighth of `tasks::cpu_task` (about 0.125 s).
-const COUNT: u64 = tasks::CPU_TASK_COUNT / 8;
-/// The same per worker in CPython, whose countdown runs ~50x slower per step
-/// (about 0.125 s on the book's machine).
-const PYTHON_COUNT: u64 = 2_500_000;
+/// Countdown steps per worker: a fifth of `tasks::cpu_task` (about 0.15 s).
+const COUNT: u64 = tasks::CPU_TASK_COUNT / 5;
+/// About the same time per worker in CPython, whose countdown step is about
+/// 100 times slower (0.15 s on the machine that builds the book).
+const PYTHON_COUNT: u64 = 6_000_000;
 const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/gil_scaling.py");
 
 /// One way of running n workers: a line of the chart.
@@ -73,6 +73,9 @@ pub fn run(args: &Args) -> Result<Record, String> {
         .map(|&(way, workers)| format!("{} x{workers}", WAYS[way].name))
         .collect();
     let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    // Warm up: on the book's machine the first countdown of a run is measurably
+    // slower, which would skew the first "1 worker" sample.
+    work();
     let samples = interleaved(&label_refs, n, |i| {
         let (way, workers) = configs[i];
         (WAYS[way].measure)(workers)
@@ -146,13 +149,19 @@ fn speedup_series(name: &str, kind: SeriesKind, times: &[Vec<f64>]) -> Result<Se
     })
 }
 
+/// One worker's countdown, never inlined, so that every series runs the very
+/// same machine code: inlined into different callers, the countdown loop
+/// compiled to code up to twice as fast or slow, on the book's machine.
+#[inline(never)]
+fn work() {
+    tasks::countdown(COUNT);
+}
+
 fn threads(workers: usize) -> Result<f64, String> {
     let mut result = Ok(());
     let secs = seconds(|| {
         thread::scope(|s| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| s.spawn(|| tasks::countdown(COUNT)))
-                .collect();
+            let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
             if handles.into_iter().any(|h| h.join().is_err()) {
                 result = Err("a worker thread panicked".to_string());
             }
@@ -164,26 +173,22 @@ fn threads(workers: usize) -> Result<f64, String> {
 /// The threads of every other series are joined by now (the fork rule, mod.rs).
 fn processes(workers: usize) -> Result<f64, String> {
     let mut result = Ok(());
-    let secs = seconds(|| result = fork::in_children(workers, || tasks::countdown(COUNT)));
+    let secs = seconds(|| result = fork::in_children(workers, work));
     result.map(|()| secs)
 }
 
-/// Rayon tasks in a local pool of one thread per core, the size rayon's global
-/// pool would have. `build_scoped` joins the pool's threads before it returns,
-/// so the next fork sees a single-threaded lab.
+/// Rayon tasks in a local pool of one thread per core (rayon's default), but
+/// no more threads than tasks: an idle rayon thread spins a while looking for
+/// work, which would slow a lone task on a busy machine. `build_scoped` joins
+/// the pool's threads before it returns, so the next fork sees a
+/// single-threaded lab.
 fn rayon_tasks(workers: usize) -> Result<f64, String> {
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
     rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.min(cores))
         .build_scoped(
             |thread| thread.run(),
-            |pool| {
-                seconds(|| {
-                    pool.install(|| {
-                        (0..workers)
-                            .into_par_iter()
-                            .for_each(|_| tasks::countdown(COUNT))
-                    })
-                })
-            },
+            |pool| seconds(|| pool.install(|| (0..workers).into_par_iter().for_each(|_| work()))),
         )
         .map_err(|e| format!("cannot build a rayon pool: {e}"))
 }
