@@ -9,7 +9,11 @@ use std::thread;
 static VISITS: AtomicUsize = AtomicUsize::new(0);
 
 fn main() {
-    println!("main thread: process {}, {:?}", process::id(), thread::current().id());
+    println!(
+        "main thread: process {}, {:?}",
+        process::id(),
+        thread::current().id()
+    );
 
     let workers: Vec<_> = (0..3)
         .map(|_| {

@@ -147,7 +147,9 @@ fn every_rust_block_is_doctested() {
                     problems.push(format!("{chapter}: ```{info} is not tested"));
                 }
             } else if !OTHER_LANGUAGES.contains(&language) {
-                problems.push(format!("{chapter}: ```{info} is neither rust nor a known language"));
+                problems.push(format!(
+                    "{chapter}: ```{info} is neither rust nor a known language"
+                ));
             }
         }
     }

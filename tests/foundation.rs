@@ -22,11 +22,16 @@ fn one_process_many_threads_shares_one_pid_and_one_counter() {
     let mut pids = Vec::new();
     let mut thread_ids = Vec::new();
     for text in &run.lines()[..4] {
-        let caps = line.captures(text).unwrap_or_else(|| panic!("unexpected line {text:?}"));
+        let caps = line
+            .captures(text)
+            .unwrap_or_else(|| panic!("unexpected line {text:?}"));
         pids.push(caps[2].to_string());
         thread_ids.push(caps[3].to_string());
     }
-    assert!(pids.iter().all(|pid| *pid == pids[0]), "threads in different processes: {pids:?}");
+    assert!(
+        pids.iter().all(|pid| *pid == pids[0]),
+        "threads in different processes: {pids:?}"
+    );
     thread_ids.dedup();
     assert_eq!(thread_ids.len(), 4, "thread IDs repeat: {thread_ids:?}");
     assert_eq!(run.lines()[4], "visits seen by main: 3");
@@ -39,7 +44,12 @@ fn threads_cpu_reports_two_tasks_and_a_total() {
     run.assert_success();
     let tasks = seconds(&run.stdout, r"^Thread finished in (\d+\.\d\d) s$");
     let total = seconds(&run.stdout, r"^Total time: (\d+\.\d\d) s$");
-    assert_eq!((tasks.len(), total.len(), run.lines().len()), (2, 1, 3), "{}", run.stdout);
+    assert_eq!(
+        (tasks.len(), total.len(), run.lines().len()),
+        (2, 1, 3),
+        "{}",
+        run.stdout
+    );
     // The total includes the slower task: an invariant, not a timing goal.
     assert!(total[0] >= tasks.iter().cloned().fold(0.0, f64::max));
 }
@@ -50,7 +60,12 @@ fn processes_cpu_reports_two_children_and_a_total() {
     run.assert_success();
     let tasks = seconds(&run.stdout, r"^Process finished in (\d+\.\d\d) s$");
     let total = seconds(&run.stdout, r"^Total time: (\d+\.\d\d) s$");
-    assert_eq!((tasks.len(), total.len(), run.lines().len()), (2, 1, 3), "{}", run.stdout);
+    assert_eq!(
+        (tasks.len(), total.len(), run.lines().len()),
+        (2, 1, 3),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.lines()[2], format!("Total time: {:.2} s", total[0]));
     assert!(total[0] >= tasks.iter().cloned().fold(0.0, f64::max));
 }

@@ -7,7 +7,10 @@ use std::{env, fs};
 
 fn main() {
     let manifest = env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
-    let src = Path::new(&manifest).join("../../src").canonicalize().expect("the book's src/");
+    let src = Path::new(&manifest)
+        .join("../../src")
+        .canonicalize()
+        .expect("the book's src/");
     let summary = src.join("SUMMARY.md");
     println!("cargo:rerun-if-changed={}", summary.display());
 
@@ -28,7 +31,11 @@ fn main() {
         .unwrap();
         names.push(file);
     }
-    writeln!(items, "/// The chapters of `src/SUMMARY.md`, in order.\npub const CHAPTERS: &[&str] = &{names:?};").unwrap();
+    writeln!(
+        items,
+        "/// The chapters of `src/SUMMARY.md`, in order.\npub const CHAPTERS: &[&str] = &{names:?};"
+    )
+    .unwrap();
 
     let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("chapters.rs");
     fs::write(out, items).expect("write chapters.rs");

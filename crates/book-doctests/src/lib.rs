@@ -25,7 +25,9 @@ mod tests {
             .collect();
         let listed: BTreeSet<String> = CHAPTERS.iter().map(|c| c.to_string()).collect();
         let missing: Vec<_> = on_disk.difference(&listed).collect();
-        assert!(missing.is_empty(), "chapters not in SUMMARY.md: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "chapters not in SUMMARY.md: {missing:?}"
+        );
     }
-
 }

@@ -8,6 +8,7 @@ pub mod contention;
 pub mod experiments;
 pub mod fork;
 pub mod machine;
+pub mod python;
 pub mod record;
 pub mod sample;
 

@@ -42,12 +42,14 @@ impl Machine {
 }
 
 fn cpu_model() -> String {
-    let from_proc = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|info| {
-        info.lines()
-            .find(|line| line.starts_with("model name"))
-            .and_then(|line| line.split_once(':'))
-            .map(|(_, model)| model.trim().to_string())
-    });
+    let from_proc = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_string())
+        });
     from_proc
         .or_else(|| command_line("sysctl", &["-n", "machdep.cpu.brand_string"]))
         .unwrap_or_else(|| "unknown CPU".into())
@@ -106,6 +108,9 @@ mod tests {
             rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
             date: "2026-11-25".into(),
         };
-        assert_eq!(m.summary(), "Test CPU, 2 cores, Linux 6.1, rustc 1.95.0, 2026-11-25");
+        assert_eq!(
+            m.summary(),
+            "Test CPU, 2 cores, Linux 6.1, rustc 1.95.0, 2026-11-25"
+        );
     }
 }

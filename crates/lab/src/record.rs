@@ -141,7 +141,10 @@ mod tests {
                 series: vec![Series {
                     name: "threads".into(),
                     kind: SeriesKind::Threads,
-                    points: vec![Point { x: 0.0, samples: vec![1.0, 2.0] }],
+                    points: vec![Point {
+                        x: 0.0,
+                        samples: vec![1.0, 2.0],
+                    }],
                 }],
             },
             values: BTreeMap::from([("speedup".into(), "1.9x".into())]),

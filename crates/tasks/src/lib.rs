@@ -19,6 +19,10 @@ pub const CPU_TASK_COUNT: u64 = 2_500_000_000;
 /// loop cannot be folded into a constant or removed: its cost grows linearly
 /// with `n` (the lab's `two_tasks` experiment measures the time per step at two
 /// counts and reports both).
+///
+/// Never inlined: a copy inlined into each caller is compiled differently in
+/// each (measured here: 0.28 to 0.7 ns per step), and the book compares callers.
+#[inline(never)]
 pub fn countdown(n: u64) {
     let mut n = black_box(n);
     while n > 0 {

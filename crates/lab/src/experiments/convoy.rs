@@ -1,14 +1,15 @@
 //! The convoy effect (chapter 12): how long a 100 µs sleep takes, measured
 //! around the sleep and the retake of the GIL, in a thread that shares the
 //! GIL with 0, 1 or 2 CPU-bound threads — under the model GIL and, where
-//! `python3` exists, under CPython's (python/gil_convoy.py) — at the default
+//! `python3` exists, under CPython's (crates/lab/python/gil_convoy.py) — at the default
 //! switch interval of 5 ms and at 1 ms.
 //!
 //! After each sleep the thread must wait for the GIL: a CPU-bound holder
 //! keeps it until the waiter has waited a whole switch interval and asked.
 
 use super::Args;
-use super::scaling::{run_python, samples_at};
+use super::scaling::samples_at;
+use crate::python as lab_python;
 use crate::sample::{format_ratio, format_seconds, median};
 use crate::{Machine, Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const NAP: Duration = Duration::from_micros(100);
-const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/gil_convoy.py");
+const PYTHON_SCRIPT: &str = "gil_convoy.py";
 
 /// The bars: (CPU-bound threads, switch interval in ms).
 const CONFIGS: [(usize, u64); 5] = [(0, 5), (1, 5), (2, 5), (1, 1), (2, 1)];
@@ -140,7 +141,7 @@ fn model_latencies(cpu_threads: usize, interval: Duration, sleeps: usize) -> Vec
 
 /// CPython's latencies, in the order of [`CONFIGS`].
 fn cpython(sleeps: usize) -> Result<(String, Vec<Vec<f64>>), String> {
-    let json = run_python(PYTHON_SCRIPT, &[sleeps.to_string()])?;
+    let json = lab_python::run(PYTHON_SCRIPT, &[sleeps.to_string()])?;
     let version = json["python"].as_str().unwrap_or("3").to_string();
     let latencies = CONFIGS
         .iter()

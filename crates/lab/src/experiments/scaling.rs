@@ -1,7 +1,7 @@
 //! Speedup against the number of workers (chapter 09): 1 to 4 workers each
 //! count down the same amount, as native threads, forked processes, rayon
 //! tasks, threads under the model GIL (crates/gil), and — where `python3`
-//! exists — CPython threads and processes (python/gil_scaling.py).
+//! exists — CPython threads and processes (crates/lab/python/gil_scaling.py).
 //!
 //! Speedup at n workers = n × (time of 1 worker) / (time of n workers), each
 //! series against its own 1-worker time: n means perfect scaling, 1 means the
@@ -10,11 +10,11 @@
 //! and the speedup stays at the core count (`--full` goes to twice the cores).
 
 use super::Args;
+use crate::python as lab_python;
 use crate::sample::{format_ratio, interleaved, median, seconds};
 use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::thread;
 
 /// Countdown steps per worker: a fifth of `tasks::cpu_task` (about 0.15 s).
@@ -22,7 +22,7 @@ const COUNT: u64 = tasks::CPU_TASK_COUNT / 5;
 /// About the same time per worker in CPython, whose countdown step is about
 /// 100 times slower (0.15 s on the machine that builds the book).
 const PYTHON_COUNT: u64 = 6_000_000;
-const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/gil_scaling.py");
+const PYTHON_SCRIPT: &str = "gil_scaling.py";
 
 /// One way of running n workers: a line of the chart.
 struct Way {
@@ -209,10 +209,10 @@ fn gil_threads(workers: usize) -> Result<f64, String> {
     result.map(|()| secs)
 }
 
-/// CPython's threads and processes, from python/gil_scaling.py: its version
+/// CPython's threads and processes, from crates/lab/python/gil_scaling.py: its version
 /// and two speedup series.
 fn cpython(max_workers: usize, samples: usize) -> Result<(String, Vec<Series>), String> {
-    let json = run_python(
+    let json = lab_python::run(
         PYTHON_SCRIPT,
         &[
             PYTHON_COUNT.to_string(),
@@ -249,22 +249,6 @@ pub(super) fn samples_at(value: &serde_json::Value) -> Result<Vec<f64>, String> 
         .map(|sample| sample.as_f64().ok_or("a sample is not a number"))
         .collect::<Result<_, _>>()
         .map_err(str::to_string)
-}
-
-/// Runs `python3 SCRIPT ARGS` and parses the JSON object it prints. Fails
-/// with a reason a note can quote ("python3 not found") when it cannot.
-pub(super) fn run_python(script: &str, args: &[String]) -> Result<serde_json::Value, String> {
-    eprintln!("  python3 {script} {}", args.join(" "));
-    let out = Command::new("python3")
-        .arg(script)
-        .args(args)
-        .output()
-        .map_err(|e| format!("python3 not found ({e})"))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("python3 {script} failed: {}", stderr.trim()));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("{script} printed bad JSON: {e}"))
 }
 
 /// A title that says which series scaled at 2 workers, from the measured numbers.

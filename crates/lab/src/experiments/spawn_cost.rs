@@ -2,7 +2,7 @@
 //! a Rust thread (spawn + join), a forked process (fork + `_exit` + waitpid),
 //! a new program (`std::process::Command`, which uses posix_spawn, + wait),
 //! and, where `python3` exists, CPython's `threading.Thread` and
-//! `multiprocessing` with its three start methods (python/spawn_cost.py).
+//! `multiprocessing` with its three start methods (crates/lab/python/spawn_cost.py).
 
 use super::Args;
 use crate::sample::{format_ratio, format_seconds, median, sample, try_sample};
@@ -16,9 +16,6 @@ use std::time::Instant;
 
 /// The program `Command` starts: it exits at once, so only starting counts.
 pub const TRUE_PROGRAM: &str = "/bin/true";
-
-/// The CPython script, found from this crate's source directory.
-const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/spawn_cost.py");
 
 /// One bar: a way of starting something, its samples (s) and the key its
 /// median is quoted under.
@@ -169,21 +166,13 @@ struct CPython {
     unavailable: Vec<String>,
 }
 
-/// Runs python/spawn_cost.py with `python3` and reads its JSON.
+/// Runs crates/lab/crates/lab/python/spawn_cost.py and reads its JSON.
 fn cpython(args: &Args) -> Result<CPython, String> {
     let (threads, processes) = (args.samples(200), args.samples(10));
-    eprintln!("  python3 spawn_cost.py {threads} {processes}");
-    let out = Command::new("python3")
-        .arg(PYTHON_SCRIPT)
-        .args([threads.to_string(), processes.to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("python3 not found ({e})"))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("python3 {PYTHON_SCRIPT} failed: {}", stderr.trim()));
-    }
-    parse_cpython(&String::from_utf8_lossy(&out.stdout))
+    parse_cpython(&crate::python::run(
+        "spawn_cost.py",
+        &[threads.to_string(), processes.to_string()],
+    )?)
 }
 
 /// The bars, in the order the chart shows them, and their JSON keys.
@@ -214,9 +203,7 @@ const CPYTHON_BARS: [(&str, &str, &str, SeriesKind); 4] = [
     ),
 ];
 
-fn parse_cpython(json: &str) -> Result<CPython, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| format!("spawn_cost.py printed bad JSON: {e}"))?;
+fn parse_cpython(value: &serde_json::Value) -> Result<CPython, String> {
     let version = value["python"]
         .as_str()
         .unwrap_or("(unknown version)")
@@ -261,7 +248,7 @@ mod tests {
     fn reads_the_python_script_output() {
         let json = r#"{"python": "3.11.7", "unavailable": ["forkserver"],
             "thread": [9e-5, 1e-4], "mp_fork": [0.0028], "mp_spawn": [0.076]}"#;
-        let python = parse_cpython(json).unwrap();
+        let python = parse_cpython(&serde_json::from_str(json).unwrap()).unwrap();
         assert_eq!(python.version, "3.11.7");
         let names: Vec<_> = python.bars.iter().map(|b| b.category).collect();
         assert_eq!(names, ["Python thread", "mp fork", "mp spawn"]);
@@ -271,8 +258,8 @@ mod tests {
     }
 
     #[test]
-    fn rejects_bad_python_output() {
-        assert!(parse_cpython("not json").is_err());
-        assert!(parse_cpython(r#"{"thread": ["slow"]}"#).is_err());
+    fn rejects_samples_that_are_not_numbers() {
+        let bad = serde_json::json!({"thread": ["slow"]});
+        assert!(parse_cpython(&bad).is_err());
     }
 }
