@@ -8,8 +8,11 @@
 //!   cell and chart from cold takes (the sum of the stored durations).
 //! - `browser-test`: opens the built book in headless Chromium and checks what a
 //!   reader sees (xtask/src/browser.rs).
+//! - `measure`: runs the lab on this machine and shows each chart of the book
+//!   next to the same chart from this machine's numbers (xtask/src/measure.rs).
 
 mod browser;
+mod measure;
 
 use anyhow::{Context, Result, anyhow, bail};
 use mdbook_driver::MDBook;
@@ -28,7 +31,9 @@ const USAGE: &str = "usage:
   cargo xtask bench-book [--samples N]
       time a warm book build against plain mdBook, and report cold execution time
   cargo xtask browser-test
-      check the built book/ in headless Chromium (needs chromium and chromedriver)";
+      check the built book/ in headless Chromium (needs chromium and chromedriver)
+  cargo xtask measure
+      run the lab here; write target/measure/index.html with the book's charts and yours";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
         Some("book") => book_command(&args[1..]),
         Some("bench-book") => bench_command(&args[1..]),
         Some("browser-test") if args.len() == 1 => browser::run(&root()),
+        Some("measure") if args.len() == 1 => measure::run(&root()),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

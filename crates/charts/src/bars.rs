@@ -1,7 +1,9 @@
 //! Bars: named categories on x; in each, one bar per series at its median,
-//! a min–max whisker, and every sample as a dot.
+//! a min–max whisker, and every sample as a dot. The y axis is linear (bars
+//! rise from zero) or logarithmic (bars rise from the bottom of the axis, for
+//! values that span decades).
 
-use crate::axis::{format_tick, format_value, nice_ticks, unit_of};
+use crate::axis::{Scale, format_tick, format_value, unit_of};
 use crate::frame::{self, AxisSpec, Entry, failed};
 use crate::theme::{FG, colour};
 use lab::{Point, Series, Summary};
@@ -16,25 +18,49 @@ struct Bar<'r> {
     series: &'r Series,
     slot: f64,
     width: f64,
-    summary: Summary,
-    samples: &'r [f64],
+    /// The median as measured, for its label.
+    median: f64,
+    /// Minimum, median and maximum in plot space (`log10` of them on a log axis).
+    at: Summary,
+    /// Every sample in plot space.
+    dots: Vec<f64>,
+}
+
+/// The y axis: its description (with the unit) and scale.
+pub struct YAxis<'r> {
+    pub label: &'r str,
+    pub scale: Scale,
 }
 
 pub fn svg(
     title: &str,
-    y_label: &str,
+    y_axis: &YAxis,
     categories: &[String],
     series: &[Series],
 ) -> Result<String, String> {
     if categories.is_empty() {
         return Err("a bar chart needs at least one category".into());
     }
-    let bars = layout(categories, series)?;
-    let lo = bars.iter().map(|b| b.summary.min).fold(0.0, f64::min);
-    let hi = bars.iter().map(|b| b.summary.max).fold(0.0, f64::max);
+    let bars = layout(categories, series, y_axis.scale)?;
+    let lo = bars.iter().map(|b| b.at.min).fold(f64::INFINITY, f64::min);
+    let hi = bars
+        .iter()
+        .map(|b| b.at.max)
+        .fold(f64::NEG_INFINITY, f64::max);
+    // Where bars start: zero on a linear axis (so heights compare honestly),
+    // the axis' bottom on a log one (which has no zero).
+    let (base, hi) = match y_axis.scale {
+        Scale::Linear => (0.0, hi.max(0.0)),
+        Scale::Log => (log_bottom(lo), hi),
+    };
+    let bottom = lo.min(base);
     // Headroom above the tallest whisker for its value label.
-    let top = if hi > lo { hi + (hi - lo) * 0.14 } else { 1.0 };
-    let y_ticks = nice_ticks(lo, top, 6);
+    let top = if hi > bottom {
+        hi + (hi - bottom) * 0.14
+    } else {
+        bottom + 1.0
+    };
+    let y_ticks = y_axis.scale.ticks(bottom, top);
 
     // One legend entry per series, unless the category names already say
     // what each bar is (every category holds one bar).
@@ -48,7 +74,7 @@ pub fn svg(
             .map(|s| (s.name.clone(), colour(s.kind)))
             .collect()
     };
-    let unit = unit_of(y_label)
+    let unit = unit_of(y_axis.label)
         .map(|u| format!(" {u}"))
         .unwrap_or_default();
 
@@ -67,11 +93,12 @@ pub fn svg(
             label: &category,
             description: "",
         };
+        let y_tick = |at: f64| format_tick(y_axis.scale.value_at(at));
         let y = AxisSpec {
-            range: (lo, top),
+            range: (bottom, top),
             ticks: y_ticks,
-            label: &format_tick,
-            description: y_label,
+            label: &y_tick,
+            description: y_axis.label,
         };
         let mut chart = frame::chart(area, &x, &y, false)?;
         for bar in &bars {
@@ -80,28 +107,28 @@ pub fn svg(
             let fill = colour(bar.series.kind).filled();
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(left, 0.0), (right, bar.summary.median)],
+                    [(left, base), (right, bar.at.median)],
                     fill,
                 )))
                 .map_err(failed)?;
             frame::whisker(
                 &mut chart,
                 bar.slot,
-                (bar.summary.min, bar.summary.max),
+                (bar.at.min, bar.at.max),
                 bar.width * 0.12,
                 FG,
             )?;
             let spread = bar.width * 0.5;
-            let n = bar.samples.len() as f64;
-            let dots = bar.samples.iter().enumerate().map(|(i, s)| {
+            let n = bar.dots.len() as f64;
+            let dots = bar.dots.iter().enumerate().map(|(i, at)| {
                 let offset = ((i as f64 + 0.5) / n - 0.5) * spread;
-                Circle::new((bar.slot + offset, *s), 3, FG.stroke_width(1))
+                Circle::new((bar.slot + offset, *at), 3, FG.stroke_width(1))
             });
             chart.draw_series(dots).map_err(failed)?;
             // The median in numbers, where there is room for it.
             if one_bar_each {
-                let label = format!("{}{unit}", format_value(bar.summary.median));
-                frame::label_above(&mut chart, &label, (bar.slot, bar.summary.max))?;
+                let label = format!("{}{unit}", format_value(bar.median));
+                frame::label_above(&mut chart, &label, (bar.slot, bar.at.max))?;
             }
         }
         Ok(())
@@ -109,8 +136,12 @@ pub fn svg(
 }
 
 /// Places every point's bar: category `x`, side by side with the other
-/// series' bars in the same category.
-fn layout<'r>(categories: &[String], series: &'r [Series]) -> Result<Vec<Bar<'r>>, String> {
+/// series' bars in the same category; its values placed on `scale`.
+fn layout<'r>(
+    categories: &[String],
+    series: &'r [Series],
+    scale: Scale,
+) -> Result<Vec<Bar<'r>>, String> {
     let mut placed: Vec<(usize, &'r Series, &'r Point)> = Vec::new();
     for s in series {
         for point in &s.points {
@@ -131,14 +162,44 @@ fn layout<'r>(categories: &[String], series: &'r [Series]) -> Result<Vec<Bar<'r>
         let here: Vec<_> = placed.iter().filter(|(at, _, _)| *at == c).collect();
         let width = GROUP_WIDTH / here.len().max(1) as f64;
         for (i, (_, series, point)) in here.iter().enumerate() {
+            let summary = crate::summary(series, point)?;
+            let place = |value: f64| {
+                scale.position(value).ok_or_else(|| {
+                    format!(
+                        "series {:?}: y = {value} cannot be drawn on a log axis",
+                        series.name
+                    )
+                })
+            };
             bars.push(Bar {
                 series,
                 slot: c as f64 - GROUP_WIDTH / 2.0 + width * (i as f64 + 0.5),
                 width: width * 0.9,
-                summary: crate::summary(series, point)?,
-                samples: &point.samples,
+                median: summary.median,
+                at: Summary {
+                    min: place(summary.min)?,
+                    median: place(summary.median)?,
+                    max: place(summary.max)?,
+                },
+                dots: point
+                    .samples
+                    .iter()
+                    .map(|s| place(*s))
+                    .collect::<Result<_, _>>()?,
             });
         }
     }
     Ok(bars)
+}
+
+/// The bottom of a log axis whose lowest value sits at `lo` (plot space):
+/// the power of ten at or below it, or the one under that when `lo` is so
+/// close above a power of ten that its bar would hardly show.
+fn log_bottom(lo: f64) -> f64 {
+    let decade = lo.floor();
+    if lo - decade >= 0.2 {
+        decade
+    } else {
+        decade - 1.0
+    }
 }

@@ -30,12 +30,17 @@ pub fn render(record: &Record) -> Result<Rendered, String> {
     let (svg, shown) = match &record.plot {
         Plot::Bars {
             y_label,
+            log_y,
             categories,
             series,
         } => {
+            let y_axis = bars::YAxis {
+                label: y_label,
+                scale: scale(*log_y),
+            };
             let counted = samples(series)?;
             (
-                bars::svg(&record.title, y_label, categories, series)?,
+                bars::svg(&record.title, &y_axis, categories, series)?,
                 format!("{counted} per bar, bars at the median, whiskers min–max"),
             )
         }
@@ -46,7 +51,6 @@ pub fn render(record: &Record) -> Result<Rendered, String> {
             log_y,
             series,
         } => {
-            let scale = |log: bool| if log { Scale::Log } else { Scale::Linear };
             let axes = lines::Axes {
                 x_label,
                 y_label,
@@ -67,6 +71,11 @@ pub fn render(record: &Record) -> Result<Rendered, String> {
     // The record's notes are not repeated here: the page shows them under the caption.
     let caption = format!("Measured on {}; {shown}.", record.machine.summary());
     Ok(Rendered { svg, caption })
+}
+
+/// A log axis when `log`, else a linear one.
+fn scale(log: bool) -> Scale {
+    if log { Scale::Log } else { Scale::Linear }
 }
 
 /// "5 samples" or "5–9 samples": how many samples the points have. Fails on

@@ -45,6 +45,7 @@ pub(crate) fn bars_record() -> Record {
         "Two threads and two processes each finish two tasks in about half the time",
         Plot::Bars {
             y_label: "wall time for two tasks (s)".into(),
+            log_y: false,
             categories: vec![
                 "sequential".into(),
                 "2 threads".into(),
@@ -224,6 +225,7 @@ fn grouped_bars_get_a_legend_instead_of_value_labels() {
         "Grouped",
         Plot::Bars {
             y_label: "time (ms)".into(),
+            log_y: false,
             categories: vec!["small".into(), "large".into()],
             series: vec![
                 series(
@@ -243,6 +245,69 @@ fn grouped_bars_get_a_legend_instead_of_value_labels() {
     }
     assert!(!texts.iter().any(|t| t.ends_with(" ms")), "{texts:?}");
     assert!(rendered.caption.contains("1 sample per bar"));
+}
+
+/// Start-up times from 50 µs to 50 ms, on a log axis.
+fn log_bars_record() -> Record {
+    record(
+        "A thread starts a thousand times faster than a new program",
+        Plot::Bars {
+            y_label: "start + wait for exit, log scale (ms)".into(),
+            log_y: true,
+            categories: vec!["thread".into(), "fork".into(), "spawn".into()],
+            series: vec![
+                series("thread", SeriesKind::Threads, &[(0.0, &[0.05, 0.04, 0.09])]),
+                series("fork", SeriesKind::Processes, &[(1.0, &[0.3, 0.25, 0.4])]),
+                series("spawn", SeriesKind::Spawn, &[(2.0, &[50.0, 45.0, 61.0])]),
+            ],
+        },
+    )
+}
+
+/// The height of the first `<rect>` filled with `kind`'s colour.
+fn bar_height(svg: &str, kind: SeriesKind) -> f64 {
+    let fill = format!("fill=\"{}\"", theme::hex(theme::colour(kind)));
+    let rect = svg
+        .lines()
+        .find(|line| line.starts_with("<rect") && line.contains(&fill))
+        .unwrap_or_else(|| panic!("no {kind:?} bar"));
+    let (_, rest) = rect.split_once(" height=\"").expect("a rect has a height");
+    rest.split('"').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn log_bars_show_small_and_large_values_on_decade_ticks() {
+    let record = log_bars_record();
+    let rendered = render(&record).unwrap();
+    assert_embeddable(&rendered, &record);
+    let texts = text_elements(&rendered.svg);
+    for label in ["0.01", "0.1", "1", "10", "0.0500 ms", "50.0 ms"] {
+        assert!(texts.contains(&label), "{label:?} not among {texts:?}");
+    }
+    // Decades only: no 1-2-5 steps when the values span three of them.
+    assert!(!texts.contains(&"2") && !texts.contains(&"5"), "{texts:?}");
+    // A thousandth of the tallest bar would be a sliver on a linear axis;
+    // on a log one the smallest bar keeps a good share of its height.
+    let thread = bar_height(&rendered.svg, SeriesKind::Threads);
+    let spawn = bar_height(&rendered.svg, SeriesKind::Spawn);
+    assert!(thread > spawn / 10.0, "thread {thread}, spawn {spawn}");
+    assert!(thread < spawn, "thread {thread}, spawn {spawn}");
+    assert_eq!(rendered.svg.matches("<circle").count(), 9);
+}
+
+#[test]
+fn narrow_log_bars_get_1_2_5_ticks() {
+    let mut record = log_bars_record();
+    if let Plot::Bars { series, .. } = &mut record.plot {
+        series[0].points[0].samples = vec![2.0];
+        series[1].points[0].samples = vec![4.0];
+        series[2].points[0].samples = vec![8.0];
+    }
+    let rendered = render(&record).unwrap();
+    let texts = text_elements(&rendered.svg);
+    for label in ["1", "2", "5", "10"] {
+        assert!(texts.contains(&label), "{label:?} not among {texts:?}");
+    }
 }
 
 #[test]
@@ -344,6 +409,18 @@ fn empty_or_broken_data_is_an_error() {
     }
     assert!(error_of(&not_on_log).contains("log axis"));
 
+    for bad in [0.0, -1.0] {
+        let mut not_on_log = log_bars_record();
+        if let Plot::Bars { series, .. } = &mut not_on_log.plot {
+            series[1].points[0].samples[2] = bad;
+        }
+        let message = error_of(&not_on_log);
+        assert!(
+            message.contains("\"fork\"") && message.contains("log axis"),
+            "{message}"
+        );
+    }
+
     let mut bad_category = bars_record();
     if let Plot::Bars { series, .. } = &mut bad_category.plot {
         series[0].points[0].x = 7.0;
@@ -376,6 +453,7 @@ fn preview() {
         std::fs::write(dir.join(format!("{name}.svg")), svg).unwrap();
     };
     write("bars", &bars_record());
+    write("log_bars", &log_bars_record());
     write("lines", &lines_record());
     write("timeline", &timeline_record());
     for entry in std::fs::read_dir(dir).unwrap() {

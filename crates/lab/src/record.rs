@@ -28,9 +28,12 @@ pub struct Record {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Plot {
     /// Named categories along x; in each, one bar per series at its median, with a
-    /// min–max whisker. A point's `x` is the index of its category.
+    /// min–max whisker. A point's `x` is the index of its category. With
+    /// `log_y` the y axis is logarithmic, for bars that span decades.
     Bars {
         y_label: String,
+        #[serde(default)]
+        log_y: bool,
         categories: Vec<String>,
         series: Vec<Series>,
     },
@@ -137,6 +140,7 @@ mod tests {
             machine: Machine::detect(),
             plot: Plot::Bars {
                 y_label: "seconds".into(),
+                log_y: true,
                 categories: vec!["a".into()],
                 series: vec![Series {
                     name: "threads".into(),
@@ -152,5 +156,16 @@ mod tests {
         };
         let json = serde_json::to_string(&record).unwrap();
         assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), record);
+    }
+
+    #[test]
+    fn bars_stored_before_log_y_still_parse() {
+        let json = r#"{"kind": "bars", "y_label": "time (ms)", "categories": ["a"],
+            "series": [{"name": "a", "kind": "threads", "points": [{"x": 0, "samples": [1]}]}]}"#;
+        let Plot::Bars { log_y, series, .. } = serde_json::from_str(json).unwrap() else {
+            panic!("a bars record parsed as another plot");
+        };
+        assert!(!log_y);
+        assert_eq!(series[0].points[0].samples, [1.0]);
     }
 }

@@ -74,6 +74,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         machine: Machine::detect(),
         plot: Plot::Bars {
             y_label: "time for a 100 µs sleep (ms)".into(),
+            log_y: false,
             categories: CONFIGS
                 .iter()
                 .map(|&(cpu, interval)| match cpu {

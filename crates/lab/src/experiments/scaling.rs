@@ -62,7 +62,7 @@ const WAYS: &[Way] = &[
 ];
 
 pub fn run(args: &Args) -> Result<Record, String> {
-    let n = args.samples(5);
+    let n = args.samples(7);
     let machine = Machine::detect();
     let max_workers = if args.full { 2 * machine.cores } else { 4 };
     let configs: Vec<(usize, usize)> = (0..WAYS.len())

@@ -96,7 +96,8 @@ pub fn run(args: &Args) -> Result<Record, String> {
         ),
         machine: Machine::detect(),
         plot: Plot::Bars {
-            y_label: "start + wait for exit (ms)".into(),
+            y_label: "start + wait for exit, log scale (ms)".into(),
+            log_y: true,
             categories: bars.iter().map(|bar| bar.category.to_string()).collect(),
             series: bars
                 .into_iter()

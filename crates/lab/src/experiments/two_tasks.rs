@@ -53,7 +53,7 @@ const WAYS: &[Way] = &[
 ];
 
 pub fn run(args: &Args) -> Result<Record, String> {
-    let n = args.samples(5);
+    let n = args.samples(7);
     let mut values = step_costs(n);
 
     let labels: Vec<&str> = WAYS.iter().map(|way| way.category).collect();
@@ -94,6 +94,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         machine,
         plot: Plot::Bars {
             y_label: "wall time for two tasks (s)".into(),
+            log_y: false,
             categories: labels.iter().map(|label| label.to_string()).collect(),
             series: WAYS
                 .iter()
