@@ -4,7 +4,6 @@
 
 use std::error::Error;
 
-use nix::errno::Errno;
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork, getpid, getppid};
 
@@ -24,11 +23,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         ForkResult::Parent { child } => {
             // Wait first, so the child's line is always printed before ours.
-            let mut waited = waitpid(child, None);
-            while waited == Err(Errno::EINTR) {
-                waited = waitpid(child, None);
-            }
-            waited.map_err(|e| format!("waitpid failed: {e}"))?;
+            waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
             println!(
                 "parent: fork returned Parent {{ child: {child} }}; my pid is {}",
                 getpid()

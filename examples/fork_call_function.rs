@@ -3,7 +3,6 @@
 
 use std::error::Error;
 
-use nix::errno::Errno;
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork};
 
@@ -23,12 +22,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         ForkResult::Parent { child } => {
             // Reap the child: without this wait it would stay a zombie until we
             // exit. Waiting first also keeps the child's line before ours.
-            let status = loop {
-                match waitpid(child, None) {
-                    Err(Errno::EINTR) => {}
-                    done => break done.map_err(|e| format!("waitpid failed: {e}"))?,
-                }
-            };
+            let status = waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
             println!("parent: child PID is {child}; waitpid says {status:?}");
         }
     }

@@ -6,7 +6,6 @@
 use std::error::Error;
 use std::hint::black_box;
 
-use nix::errno::Errno;
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork};
@@ -41,12 +40,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             unsafe { libc::_exit(code) }
         }
         ForkResult::Parent { child } => {
-            let status = loop {
-                match waitpid(child, None) {
-                    Err(Errno::EINTR) => {} // interrupted by a signal: wait again
-                    waited => break waited.map_err(|e| format!("waitpid failed: {e}"))?,
-                }
-            };
+            let status = waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
             if status != WaitStatus::Exited(child, 0) {
                 return Err(format!("child failed: {status:?}").into());
             }

@@ -3,7 +3,6 @@
 
 use std::error::Error;
 
-use nix::errno::Errno;
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork};
 
@@ -22,11 +21,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 unsafe { libc::_exit(0) }
             }
             ForkResult::Parent { child } => {
-                let mut waited = waitpid(child, None);
-                while waited == Err(Errno::EINTR) {
-                    waited = waitpid(child, None); // a signal interrupted the wait
-                }
-                waited.map_err(|e| format!("waitpid failed: {e}"))?;
+                waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
                 println!("<- the child left with {exit_call}");
             }
         }

@@ -4,14 +4,12 @@
 use std::error::Error;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use nix::errno::Errno;
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork};
 
-static GLOBAL_VAR: AtomicI32 = AtomicI32::new(0);
+static GLOBAL_VAR: AtomicI32 = AtomicI32::new(42);
 
 fn main() -> Result<(), Box<dyn Error>> {
-    GLOBAL_VAR.store(42, Ordering::SeqCst);
     let mut shared_list = vec![1, 2, 3];
 
     // SAFETY: this program has one thread, so the child may run any code.
@@ -28,13 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         ForkResult::Parent { child } => {
             // Once waitpid returns, the child has finished changing its copies.
-            loop {
-                match waitpid(child, None) {
-                    Ok(_) => break,
-                    Err(Errno::EINTR) => continue, // a signal interrupted the wait
-                    Err(e) => return Err(format!("waitpid failed: {e}").into()),
-                }
-            }
+            waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
             println!(
                 "parent: GLOBAL_VAR = {}, shared_list = {shared_list:?}",
                 GLOBAL_VAR.load(Ordering::SeqCst)

@@ -5,7 +5,6 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 
-use nix::errno::Errno;
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork, pipe};
 
@@ -17,7 +16,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     match unsafe { fork() }.map_err(|e| format!("fork failed: {e}"))? {
         ForkResult::Child => {
             drop(read_end); // the child only writes
-            child(write_end)
+            child_sends(write_end)
         }
         ForkResult::Parent { child } => {
             drop(write_end); // the parent only reads; now the child holds the only write end
@@ -29,12 +28,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .map_err(|e| format!("read failed: {e}"))?;
             println!("Parent received: {message}");
 
-            let status = loop {
-                match waitpid(child, None) {
-                    Err(Errno::EINTR) => continue, // a signal interrupted the wait
-                    result => break result.map_err(|e| format!("waitpid failed: {e}"))?,
-                }
-            };
+            let status = waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
             if let WaitStatus::Exited(_, code) = status {
                 println!("Child exited with status {code}");
             } else {
@@ -46,7 +40,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// The child's whole life: write the message, close the pipe, leave.
-fn child(write_end: OwnedFd) -> ! {
+fn child_sends(write_end: OwnedFd) -> ! {
     let mut pipe = File::from(write_end);
     let code = match pipe.write_all(b"Hello from child!") {
         Ok(()) => 0,

@@ -8,7 +8,6 @@ use std::sync::mpsc::channel;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use nix::errno::Errno;
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork, write};
@@ -42,18 +41,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             let deadline = Instant::now() + Duration::from_secs(1);
             let status = loop {
                 match waitpid(child, Some(WaitPidFlag::WNOHANG)) {
-                    Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+                    Ok(WaitStatus::StillAlive) => {}
                     other => break other.map_err(|e| format!("waitpid failed: {e}"))?,
                 }
                 if Instant::now() >= deadline {
                     kill(child, Signal::SIGKILL).map_err(|e| format!("kill failed: {e}"))?;
                     println!("parent: child still blocked after 1 s: killed");
                     // SIGKILL cannot be caught, so this wait returns soon.
-                    let mut waited = waitpid(child, None);
-                    while waited == Err(Errno::EINTR) {
-                        waited = waitpid(child, None);
-                    }
-                    break waited.map_err(|e| format!("waitpid failed: {e}"))?;
+                    break waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
                 }
                 thread::sleep(Duration::from_millis(10));
             };

@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
 
-use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork, pipe};
@@ -38,7 +37,6 @@ fn main() -> Result<(), Box<dyn Error>> {
                 match poll(&mut fds, PollTimeout::from(500u16)) {
                     Ok(0) => break, // 500 ms and nothing: neither data nor EOF
                     Ok(_) => {}
-                    Err(Errno::EINTR) => continue,
                     Err(e) => return Err(format!("poll failed: {e}").into()),
                 }
                 let n = pipe
@@ -57,11 +55,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             println!("parent: dropped its write end, and the read reached EOF");
             println!("parent: received {:?}", String::from_utf8_lossy(&received));
 
-            let mut waited = waitpid(child, None);
-            while waited == Err(Errno::EINTR) {
-                waited = waitpid(child, None); // interrupted by a signal: wait again
-            }
-            let status = waited.map_err(|e| format!("waitpid failed: {e}"))?;
+            let status = waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
             println!("parent: reaped the child: {status:?}");
         }
     }

@@ -8,7 +8,6 @@ use std::os::fd::OwnedFd;
 use std::thread::sleep;
 use std::time::Duration;
 
-use nix::errno::Errno;
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork, pipe};
 
@@ -47,11 +46,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .map_err(|e| format!("read failed: {e}"))?;
             println!("parent: got {reply:?}");
 
-            let mut waited = waitpid(child, None);
-            while waited == Err(Errno::EINTR) {
-                waited = waitpid(child, None); // interrupted by a signal: wait again
-            }
-            waited.map_err(|e| format!("waitpid failed: {e}"))?;
+            waitpid(child, None).map_err(|e| format!("waitpid failed: {e}"))?;
         }
     }
     Ok(())

@@ -15,11 +15,8 @@ fn main() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
 
-    for (i, half) in halves.iter().enumerate() {
-        println!(
-            "thread {i} squared {:?} into {half:?}",
-            numbers.chunks(4).nth(i).unwrap()
-        );
+    for (i, (input, half)) in numbers.chunks(4).zip(&halves).enumerate() {
+        println!("thread {i} squared {input:?} into {half:?}");
     }
     println!("{:?}", halves.concat());
 }

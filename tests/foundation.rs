@@ -38,27 +38,13 @@ fn one_process_many_threads_shares_one_pid_and_one_counter() {
     assert_eq!(run.lines().len(), 5);
 }
 
-#[test]
-fn threads_cpu_reports_two_tasks_and_a_total() {
-    let run = run_example("threads_cpu", &[]);
+/// Runs `example` and checks it printed two task lines starting with `task`,
+/// then the total last, and that the total covers the slower task (the
+/// program's own invariant, not a timing goal).
+fn assert_two_tasks_then_total(example: &str, task: &str) {
+    let run = run_example(example, &[]);
     run.assert_success();
-    let tasks = seconds(&run.stdout, r"^Thread finished in (\d+\.\d\d) s$");
-    let total = seconds(&run.stdout, r"^Total time: (\d+\.\d\d) s$");
-    assert_eq!(
-        (tasks.len(), total.len(), run.lines().len()),
-        (2, 1, 3),
-        "{}",
-        run.stdout
-    );
-    // The total includes the slower task: an invariant, not a timing goal.
-    assert!(total[0] >= tasks.iter().cloned().fold(0.0, f64::max));
-}
-
-#[test]
-fn processes_cpu_reports_two_children_and_a_total() {
-    let run = run_example("processes_cpu", &[]);
-    run.assert_success();
-    let tasks = seconds(&run.stdout, r"^Process finished in (\d+\.\d\d) s$");
+    let tasks = seconds(&run.stdout, &format!(r"^{task} finished in (\d+\.\d\d) s$"));
     let total = seconds(&run.stdout, r"^Total time: (\d+\.\d\d) s$");
     assert_eq!(
         (tasks.len(), total.len(), run.lines().len()),
@@ -68,4 +54,14 @@ fn processes_cpu_reports_two_children_and_a_total() {
     );
     assert_eq!(run.lines()[2], format!("Total time: {:.2} s", total[0]));
     assert!(total[0] >= tasks.iter().cloned().fold(0.0, f64::max));
+}
+
+#[test]
+fn threads_cpu_reports_two_tasks_and_a_total() {
+    assert_two_tasks_then_total("threads_cpu", "Thread");
+}
+
+#[test]
+fn processes_cpu_reports_two_children_and_a_total() {
+    assert_two_tasks_then_total("processes_cpu", "Process");
 }

@@ -27,6 +27,8 @@ const SENTINELS: [(&str, &str); 2] = [
 /// The colour of a series kind, the same in every chart of the book. From the
 /// Okabe–Ito palette (distinguishable with the common colour-vision
 /// deficiencies), chosen to show on white and on mdBook's dark backgrounds.
+/// Its black cannot show on both and its yellow is too light on white, so
+/// grey, brown, violet and a darker yellow stand in.
 pub fn colour(kind: SeriesKind) -> RGBColor {
     match kind {
         SeriesKind::Sequential => RGBColor(0x99, 0x99, 0x99), // grey
@@ -37,6 +39,7 @@ pub fn colour(kind: SeriesKind) -> RGBColor {
         SeriesKind::CPythonThreads => RGBColor(0xCC, 0x79, 0xA7), // reddish purple
         SeriesKind::CPythonProcesses => RGBColor(0xA6, 0x76, 0x1D), // brown
         SeriesKind::Spawn => RGBColor(0x56, 0xB4, 0xE9),      // sky blue
+        SeriesKind::ZeroCopy => RGBColor(0x8A, 0x63, 0xD2),   // violet
         SeriesKind::Other => RGBColor(0xC8, 0xB4, 0x00),      // dark yellow
     }
 }
@@ -48,10 +51,11 @@ pub fn kind_name(kind: SeriesKind) -> &'static str {
         SeriesKind::Threads => "threads",
         SeriesKind::Processes => "processes",
         SeriesKind::Rayon => "rayon",
-        SeriesKind::GilThreads => "GIL-model threads",
+        SeriesKind::GilThreads => "model-GIL threads",
         SeriesKind::CPythonThreads => "CPython threads",
         SeriesKind::CPythonProcesses => "CPython processes",
         SeriesKind::Spawn => "spawned processes",
+        SeriesKind::ZeroCopy => "zero-copy transfer",
         SeriesKind::Other => "other",
     }
 }
@@ -96,7 +100,7 @@ pub fn hex(colour: RGBColor) -> String {
 mod tests {
     use super::*;
 
-    const KINDS: [SeriesKind; 9] = [
+    const KINDS: [SeriesKind; 10] = [
         SeriesKind::Sequential,
         SeriesKind::Threads,
         SeriesKind::Processes,
@@ -105,6 +109,7 @@ mod tests {
         SeriesKind::CPythonThreads,
         SeriesKind::CPythonProcesses,
         SeriesKind::Spawn,
+        SeriesKind::ZeroCopy,
         SeriesKind::Other,
     ];
 

@@ -86,6 +86,8 @@ pub enum SeriesKind {
     CPythonThreads,
     CPythonProcesses,
     Spawn,
+    /// Data moved between processes without copying it (`vmsplice`/`splice`).
+    ZeroCopy,
     Other,
 }
 

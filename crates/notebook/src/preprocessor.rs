@@ -581,7 +581,7 @@ impl<'a> Build<'a> {
             sources.insert(cell.name.clone(), text);
         }
         let shown = render::shown_source(&sources[&cell.name], cell.anchor.as_deref())?;
-        let mut command = format!("cargo run --example {}", cell.name);
+        let mut command = format!("cargo run --release --example {}", cell.name);
         if !cell.args.is_empty() {
             command = format!("{command} -- {}", cell.args.join(" "));
         }

@@ -35,7 +35,7 @@ fn blank_lines_and_markup_in_output_stay_inside_one_pre() {
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(!html.contains("<em>not emphasis</em>"), "{html}");
     assert!(
-        html.contains("<code>$ cargo run --example blanks</code>"),
+        html.contains("<code>$ cargo run --release --example blanks</code>"),
         "{html}"
     );
     assert!(html.contains("After the cell, 43 µs."), "{html}");

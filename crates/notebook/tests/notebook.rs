@@ -21,7 +21,7 @@ fn a_cell_shows_source_output_and_caption_and_is_stored() {
         "{page}"
     );
     assert!(
-        page.contains("<code>$ cargo run --example hello</code>"),
+        page.contains("<code>$ cargo run --release --example hello</code>"),
         "{page}"
     );
     assert!(
@@ -278,7 +278,7 @@ fn anchors_args_exit_codes_stderr_and_runs() {
         "{page}"
     );
     assert!(!page.contains("ANCHOR"), "{page}");
-    assert!(page.contains("<code>$ cargo run --example anchored -- one two</code>"));
+    assert!(page.contains("<code>$ cargo run --release --example anchored -- one two</code>"));
     assert!(
         page.contains("args: [&quot;one&quot;, &quot;two&quot;]</pre>"),
         "{page}"

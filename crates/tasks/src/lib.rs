@@ -8,8 +8,9 @@ use std::hint::black_box;
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How far [`cpu_task`] counts: about one second of work on one core of the
-/// 2-core x86-64 machine that builds the book (faster cores finish sooner).
+/// How far [`cpu_task`] counts: under a second of work on one core (about
+/// 0.7 s on the 2-core machine that builds the book; the lab's `two_tasks`
+/// records it).
 pub const CPU_TASK_COUNT: u64 = 2_500_000_000;
 
 /// Counts `n` down to zero one step at a time, like the tutorial's

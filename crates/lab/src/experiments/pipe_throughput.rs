@@ -56,7 +56,7 @@ const VARIANTS: [Variant; 3] = [
     Variant {
         name: "vmsplice/splice, 1 MiB pipe",
         key: "vmsplice",
-        kind: SeriesKind::Spawn,
+        kind: SeriesKind::ZeroCopy,
         pipe_size: Some(BIG_PIPE),
         zero_copy: true,
     },
@@ -269,12 +269,16 @@ mod tests {
     }
 
     #[test]
-    fn variants_have_distinct_keys_and_the_first_is_plain() {
+    fn variants_have_distinct_keys_and_kinds_and_the_first_is_plain() {
         assert_eq!(VARIANTS[0].key, "plain");
         assert!(VARIANTS[0].pipe_size.is_none() && !VARIANTS[0].zero_copy);
+        assert_eq!(VARIANTS[0].kind, SeriesKind::Processes);
         assert!(VARIANTS[2].zero_copy);
         for (i, v) in VARIANTS.iter().enumerate() {
             assert!(VARIANTS[..i].iter().all(|other| other.key != v.key));
+            // One colour per line; Spawn means starting a process, not a pipe.
+            assert!(VARIANTS[..i].iter().all(|other| other.kind != v.kind));
+            assert_ne!(v.kind, SeriesKind::Spawn);
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Speedup against the number of workers (chapter 09): 1 to 4 workers each
 //! count down the same amount, as native threads, forked processes, rayon
-//! tasks, threads under the model GIL (crates/gil), and — where `python3`
+//! tasks, model-GIL threads (crates/gil), and — where `python3`
 //! exists — CPython threads and processes (crates/lab/python/gil_scaling.py).
 //!
 //! Speedup at n workers = n × (time of 1 worker) / (time of n workers), each
@@ -54,7 +54,7 @@ const WAYS: &[Way] = &[
         measure: rayon_tasks,
     },
     Way {
-        name: "threads under the model GIL",
+        name: "model-GIL threads",
         key: "gil",
         kind: SeriesKind::GilThreads,
         measure: gil_threads,

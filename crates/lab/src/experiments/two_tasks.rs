@@ -46,7 +46,7 @@ const WAYS: &[Way] = &[
         measure: two_processes,
     },
     Way {
-        category: "2 GIL threads",
+        category: "2 model-GIL threads",
         kind: SeriesKind::GilThreads,
         measure: two_gil_threads,
     },
@@ -70,7 +70,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
     values.insert("threads_speedup".into(), format_ratio(threads_speedup));
     values.insert("processes_speedup".into(), format_ratio(processes_speedup));
     values.insert("cpu_task_steps".into(), tasks::CPU_TASK_COUNT.to_string());
-    let gil_threads_s = median("2 GIL threads", &samples[3])?;
+    let gil_threads_s = median("2 model-GIL threads", &samples[3])?;
     values.insert("gil_threads".into(), format_seconds(gil_threads_s));
     values.insert(
         "gil_threads_speedup".into(),
