@@ -91,7 +91,7 @@ pub(crate) fn lines_record() -> Record {
                     ],
                 ),
                 series(
-                    "GIL-model threads",
+                    "model-GIL threads",
                     SeriesKind::GilThreads,
                     &[
                         (1.0, &[1.0, 1.05, 0.98]),
@@ -320,7 +320,7 @@ fn lines_show_axes_legend_and_log_ticks() {
         "workers",
         "wall time (s)",
         "threads",
-        "GIL-model threads",
+        "model-GIL threads",
         "1",
         "2",
         "4",
@@ -348,7 +348,7 @@ fn timeline_shows_lanes_and_kinds() {
         "thread 2",
         "process",
         "time (ms)",
-        "GIL-model threads",
+        "model-GIL threads",
         "processes",
     ] {
         assert!(texts.contains(&label), "{label:?} not among {texts:?}");
