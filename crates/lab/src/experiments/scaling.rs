@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 use std::thread;
 
 /// Countdown steps per worker: a fifth of `tasks::cpu_task` (about 0.15 s).
+/// (Twice as long was tried: on the book's shared cloud machine the spread of
+/// the samples stayed the same and the experiment took 100 s.)
 const COUNT: u64 = tasks::CPU_TASK_COUNT / 5;
 /// About the same time per worker in CPython, whose countdown step is about
 /// 100 times slower (0.15 s on the machine that builds the book).
@@ -259,23 +261,17 @@ fn title(series: &[Series]) -> String {
             .find(|s| s.kind == kind)
             .and_then(|s| s.points.iter().find(|p| p.x == 2.0))
             .and_then(|p| median("", &p.samples).ok())
+            .map_or("—".to_string(), format_ratio)
     };
-    let scales = |kind| at_2(kind).is_some_and(|s| s >= 1.5);
-    let native = [
-        SeriesKind::Threads,
-        SeriesKind::Processes,
-        SeriesKind::Rayon,
-    ];
-    match (
-        native.into_iter().all(scales),
-        scales(SeriesKind::GilThreads),
-    ) {
-        (true, false) => {
-            "Rust threads, processes and rayon scale with cores; threads under a GIL do not".into()
-        }
-        (true, true) => "Every way of running workers scaled with cores here".into(),
-        (false, _) => "Workers did not scale with cores on this machine".into(),
-    }
+    // Numbers rather than a verdict: on a noisy machine a verdict drawn from
+    // a threshold flips from run to run; the numbers are what was measured.
+    format!(
+        "Speedup at 2 workers: threads {}, processes {}, rayon {}; model-GIL threads {}",
+        at_2(SeriesKind::Threads),
+        at_2(SeriesKind::Processes),
+        at_2(SeriesKind::Rayon),
+        at_2(SeriesKind::GilThreads),
+    )
 }
 
 #[cfg(test)]
@@ -313,9 +309,13 @@ mod tests {
             line(SeriesKind::Rayon, 1.9),
             line(SeriesKind::GilThreads, 0.99),
         ];
-        assert!(title(&series).ends_with("threads under a GIL do not"));
-        series[0] = line(SeriesKind::Threads, 1.0);
-        assert!(title(&series).contains("did not scale"));
+        assert_eq!(
+            title(&series),
+            "Speedup at 2 workers: threads 1.95x, processes 1.97x, rayon 1.90x; \
+             model-GIL threads 0.99x"
+        );
+        series.remove(2);
+        assert!(title(&series).contains("rayon —;"), "{}", title(&series));
     }
 
     #[test]
