@@ -129,6 +129,15 @@ fn thread_local_names_each_thread_reads_its_own_value() {
     assert_eq!(lines[3], "main's own slot is still empty: \"\"");
 }
 
+/// The worker sleeps 100 ms before it prints; main returns at once, and the
+/// process ends with it. (The worker's line would need main to take 100 ms to
+/// return from a print.)
+#[test]
+fn thread_unjoined_ends_with_main_before_the_worker_prints() {
+    let out = stdout_of("thread_unjoined");
+    assert_eq!(out, "main: returning without joining the worker\n");
+}
+
 #[test]
 fn pool_squares_uses_two_workers_and_returns_results_in_order() {
     let out = stdout_of("pool_squares");

@@ -3,7 +3,8 @@
 //! A key covers the program's inputs and nothing else: the kind, name,
 //! arguments and options; the example's source (for a cell) or the lab
 //! package (for a chart); every file of the workspace path-dependency crates it
-//! uses, transitively; the package manifest and `Cargo.lock`. Not the prose, so
+//! uses, transitively; the package manifest, `Cargo.lock` and the build flags
+//! in `.cargo/config.toml`. Not the prose, so
 //! editing a chapter never re-runs a cell; not the machine or the rustc version,
 //! so a result frozen on one machine is current on another. Paths are hashed
 //! relative to the workspace so keys are the same in every checkout.
@@ -176,6 +177,11 @@ impl<'m> Keys<'m> {
         let root = &self.metadata.workspace_root;
         inputs.push(root.join("Cargo.lock"));
         inputs.push(root.join("Cargo.toml"));
+        // Build flags (rustflags) change the program as much as its source does.
+        let cargo_config = root.join(".cargo").join("config.toml");
+        if cargo_config.exists() {
+            inputs.push(cargo_config);
+        }
         for package_inputs in self.package_inputs(package, with_dev_deps) {
             inputs.extend(package_inputs);
         }
@@ -411,6 +417,26 @@ mod tests {
         let before = cell_key(&metadata, &[]);
         std::fs::write(dir.path().join("util/src/extra.rs"), "\n").unwrap();
         assert_ne!(cell_key(&metadata, &[]), before);
+    }
+
+    #[test]
+    fn build_flags_change_the_key() {
+        let (dir, metadata) = workspace();
+        let without = cell_key(&metadata, &[]);
+        let config = dir.path().join(".cargo/config.toml");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(&config, "[build]\nrustflags = []\n").unwrap();
+        let with = cell_key(&metadata, &[]);
+        assert_ne!(
+            with, without,
+            "adding .cargo/config.toml did not change the key"
+        );
+        std::fs::write(&config, "[build]\nrustflags = [\"-Cx\"]\n").unwrap();
+        assert_ne!(
+            cell_key(&metadata, &[]),
+            with,
+            "new rustflags did not change the key"
+        );
     }
 
     #[test]
