@@ -199,13 +199,8 @@ fn main() {
 
     let pid = book.read("child.pid");
     // The kill is already sent; wait (boundedly) only for the kernel to finish it.
-    let alive = || {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        comm.trim() == "sleep" && !stat.contains(") Z ")
-    };
     for _ in 0..200 {
-        if !alive() {
+        if !common::sleep_is_running(&pid) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(25));

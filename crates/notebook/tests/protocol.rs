@@ -129,8 +129,6 @@ fn ctrl_c_kills_the_running_cell_and_its_children() {
 
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     wait_for("the cell's child to die", &|| {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        comm.trim() != "sleep" || stat.contains(") Z ")
+        !common::sleep_is_running(&pid)
     });
 }

@@ -175,3 +175,18 @@ fn lock() -> File {
     assert_eq!(rc, 0, "cannot lock the shared fixture target");
     file
 }
+
+/// Whether the `sleep` a hanging cell started (pid `pid`) is still running. On
+/// Linux a zombie does not count (a container's init may never reap it); on
+/// other Unix systems init reaps orphans, so "the pid exists" is the test.
+pub fn sleep_is_running(pid: &str) -> bool {
+    if cfg!(target_os = "linux") {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        comm.trim() == "sleep" && !stat.contains(") Z ")
+    } else {
+        let pid: libc::pid_t = pid.trim().parse().expect("a pid");
+        // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+        unsafe { libc::kill(pid, 0) == 0 }
+    }
+}
