@@ -15,6 +15,7 @@ mod browser;
 mod measure;
 
 use anyhow::{Context, Result, anyhow, bail};
+use lab::Summary;
 use mdbook_driver::MDBook;
 use mdbook_driver::book::Book;
 use mdbook_mermaid::Mermaid;
@@ -149,27 +150,26 @@ fn bench_command(args: &[String]) -> Result<()> {
         .take()
         .context("the notebook made no book")?;
 
-    let notebook = time(&|| Box::new(Notebook::new().with_mode(Mode::Frozen)))?;
-    let replay = time(&|| Box::new(Replay(expanded.clone())))?;
-    let plain = time(&|| Box::new(DropDirectives))?;
-    let warm = median(&notebook);
-    let show = |what: &str, times: &[f64]| {
+    let summarize = |times: Vec<f64>| Summary::of(&times).context("--samples must be at least 1");
+    let notebook = summarize(time(&|| Box::new(Notebook::new().with_mode(Mode::Frozen)))?)?;
+    let replay = summarize(time(&|| Box::new(Replay(expanded.clone())))?)?;
+    let plain = summarize(time(&|| Box::new(DropDirectives))?)?;
+    let warm = notebook.median;
+    let show = |what: &str, times: &Summary| {
         println!(
             "{what:<44} median {:.3} s of {samples} (min {:.3}, max {:.3})",
-            median(times),
-            min(times),
-            max(times)
+            times.median, times.min, times.max
         )
     };
     show("warm book build (nothing to run):", &notebook);
     show("plain mdBook of the notebook's output pages:", &replay);
     show("plain mdBook, directives dropped:", &plain);
-    let ratio = warm / median(&replay);
+    let ratio = warm / replay.median;
     println!(
         "notebook's own cost: ratio {ratio:.2}x to the same pages without it (goal ≤ 1.5x: {}); \
          {:.2}x to the book without any output; warm build {warm:.2} s (goal ≤ 2 s: {})",
         verdict(ratio <= 1.5),
-        warm / median(&plain),
+        warm / plain.median,
         verdict(warm <= 2.0)
     );
 
@@ -191,25 +191,6 @@ fn bench_command(args: &[String]) -> Result<()> {
 
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
-}
-
-fn median(times: &[f64]) -> f64 {
-    let mut sorted = times.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mid = sorted.len() / 2;
-    if sorted.len().is_multiple_of(2) {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    } else {
-        sorted[mid]
-    }
-}
-
-fn min(times: &[f64]) -> f64 {
-    times.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn max(times: &[f64]) -> f64 {
-    times.iter().copied().fold(0.0, f64::max)
 }
 
 /// A boxed preprocessor, registered under its own name.
@@ -303,12 +284,6 @@ impl Preprocessor for DropDirectives {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn median_of_odd_and_even_samples() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
-    }
 
     #[test]
     fn the_baseline_drops_directives_and_keeps_prose() {

@@ -94,6 +94,17 @@ pub fn format_seconds(secs: f64) -> String {
     format!("{} {unit}", three_digits(value))
 }
 
+/// "43.0 µs (38.1 µs–60.2 µs)": the median of `samples` (seconds) and their range.
+pub fn format_spread(samples: &[f64]) -> Result<String, String> {
+    let s = Summary::of(samples).ok_or("no valid samples")?;
+    Ok(format!(
+        "{} ({}–{})",
+        format_seconds(s.median),
+        format_seconds(s.min),
+        format_seconds(s.max)
+    ))
+}
+
 /// A ratio such as a speedup: "1.97x".
 pub fn format_ratio(ratio: f64) -> String {
     format!("{}x", three_digits(ratio))
@@ -153,6 +164,15 @@ mod tests {
             if i == 1 { Err("no".into()) } else { Ok(0.0) }
         });
         assert_eq!(failed, Err("b: no".into()));
+    }
+
+    #[test]
+    fn spread_shows_median_and_range() {
+        assert_eq!(
+            format_spread(&[60.2e-6, 43e-6, 38.1e-6]).unwrap(),
+            "43.0 µs (38.1 µs–60.2 µs)"
+        );
+        assert!(format_spread(&[]).is_err());
     }
 
     #[test]

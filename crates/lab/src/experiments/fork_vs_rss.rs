@@ -4,8 +4,8 @@
 //! flat. The slope, fitted by least squares, is the finding.
 
 use super::Args;
-use super::spawn_cost::{TRUE_PROGRAM, fork_exit_wait, format_spread, spawn_true};
-use crate::sample::{format_seconds, median, try_sample};
+use super::spawn_cost::{TRUE_PROGRAM, fork_exit_wait, spawn_true};
+use crate::sample::{format_seconds, format_spread, median, try_sample};
 use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
 use nix::sys::mman::{MapFlags, MmapAdvise, ProtFlags, madvise, mmap_anonymous, munmap};
 use std::collections::BTreeMap;

@@ -5,8 +5,8 @@
 //! `multiprocessing` with its three start methods (crates/lab/python/spawn_cost.py).
 
 use super::Args;
-use crate::sample::{format_ratio, format_seconds, median, sample, try_sample};
-use crate::{Machine, Plot, Point, Record, Series, SeriesKind, Summary, fork};
+use crate::sample::{format_ratio, format_seconds, format_spread, median, sample, try_sample};
+use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork as fork_process};
 use std::collections::BTreeMap;
@@ -149,17 +149,6 @@ pub fn spawn_true() -> Result<f64, String> {
     }
 }
 
-/// "43.0 µs (38.1 µs–60.2 µs)": the median of `samples` (seconds) and their range.
-pub fn format_spread(samples: &[f64]) -> Result<String, String> {
-    let s = Summary::of(samples).ok_or("no valid samples")?;
-    Ok(format!(
-        "{} ({}–{})",
-        format_seconds(s.median),
-        format_seconds(s.min),
-        format_seconds(s.max)
-    ))
-}
-
 /// CPython's bars, and notes on start methods it lacks.
 struct CPython {
     version: String,
@@ -235,15 +224,6 @@ fn parse_cpython(value: &serde_json::Value) -> Result<CPython, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spread_shows_median_and_range() {
-        assert_eq!(
-            format_spread(&[60.2e-6, 43e-6, 38.1e-6]).unwrap(),
-            "43.0 µs (38.1 µs–60.2 µs)"
-        );
-        assert!(format_spread(&[]).is_err());
-    }
 
     #[test]
     fn reads_the_python_script_output() {
