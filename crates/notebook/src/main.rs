@@ -1,33 +1,52 @@
 //! `mdbook-notebook`: the notebook preprocessor for `mdbook build`, speaking
-//! mdBook 0.5's preprocessor protocol: `mdbook-notebook supports RENDERER`
-//! answers by exit status; with no arguments, the book comes as JSON on stdin
-//! and goes back, processed, as JSON on stdout.
+//! mdBook 0.5's preprocessor protocol.
 
 use mdbook_preprocessor::Preprocessor;
 use notebook::Notebook;
 use std::process::ExitCode;
 
+const HELP: &str = "\
+mdbook-notebook: runs a book's programs and shows their real output
+
+USAGE:
+    mdbook-notebook                     read a book from mdBook on stdin, write it back processed
+    mdbook-notebook supports RENDERER   exit 0 if RENDERER gets outputs (only `html`)
+    mdbook-notebook --version | --help
+
+mdBook runs it for you. In book.toml:
+
+    [preprocessor.notebook]
+
+then, in a chapter, `{{#cell NAME}}` shows examples/NAME.rs and its output,
+`{{#cell NAME.py}}` python/NAME.py, `{{#chart NAME}}` draws the record a
+program prints. Modes (book.toml `mode`, or NOTEBOOK_MODE): auto, force,
+frozen, verify, off. The crate's README has the details.";
+
 fn main() -> ExitCode {
     let notebook = Notebook::new();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
-        [supports, renderer] if supports == "supports" => {
-            match notebook.supports_renderer(renderer) {
-                Ok(true) => ExitCode::SUCCESS,
-                _ => ExitCode::FAILURE,
-            }
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["supports", renderer] => match notebook.supports_renderer(renderer) {
+            Ok(true) => ExitCode::SUCCESS,
+            _ => ExitCode::FAILURE,
+        },
+        ["--version" | "-V"] => {
+            println!("mdbook-notebook {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        ["--help" | "-h"] => {
+            println!("{HELP}");
+            ExitCode::SUCCESS
         }
         [] => match process(&notebook) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("mdbook-notebook: error: {e:#}");
+                eprintln!("mdbook-notebook: error: {}", notebook::text::visible(&format!("{e:#}")));
                 ExitCode::FAILURE
             }
         },
         _ => {
-            eprintln!(
-                "usage: mdbook-notebook [supports RENDERER]   (run by mdbook, see book.toml)"
-            );
+            eprintln!("mdbook-notebook: unexpected arguments {args:?}\n\n{HELP}");
             ExitCode::from(2)
         }
     }
@@ -35,7 +54,7 @@ fn main() -> ExitCode {
 
 fn process(notebook: &Notebook) -> anyhow::Result<()> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())?;
-    if ctx.mdbook_version != mdbook_preprocessor::MDBOOK_VERSION {
+    if minor(&ctx.mdbook_version) != minor(mdbook_preprocessor::MDBOOK_VERSION) {
         eprintln!(
             "mdbook-notebook: warning: built for mdbook {}, called by mdbook {}",
             mdbook_preprocessor::MDBOOK_VERSION,
@@ -45,4 +64,13 @@ fn process(notebook: &Notebook) -> anyhow::Result<()> {
     let book = notebook.run(&ctx, book)?;
     serde_json::to_writer(std::io::stdout().lock(), &book)?;
     Ok(())
+}
+
+/// `0.5` of `0.5.4`: mdBook keeps its preprocessor protocol within a minor version.
+fn minor(version: &str) -> &str {
+    let mut dots = version.match_indices('.');
+    match (dots.next(), dots.next()) {
+        (Some(_), Some((second, _))) => &version[..second],
+        _ => version,
+    }
 }

@@ -1,17 +1,30 @@
 //! What a cell, chart or value becomes in the page.
 //!
-//! Output is emitted as raw HTML with every byte of program output escaped, so
-//! a program that prints `<script>` shows that text and nothing else. Markdown
-//! ends an HTML block at a blank line, and program output has blank lines, so
-//! each `<pre>` starts its own line: CommonMark's HTML block type 1, which runs
-//! to its `</pre>` whatever is inside. Everything else is written without blank
-//! lines.
+//! Output is emitted as raw HTML with every byte of program output escaped
+//! (a program that prints `<script>` shows that text and nothing else, and
+//! one that prints `{{#include …}}` cannot make a later preprocessor act on
+//! it) and every control byte made visible. Markdown ends an HTML block at a
+//! blank line, and program output has blank lines, so each `<pre>` starts its
+//! own line: CommonMark's HTML block type 1, which runs to its `</pre>`
+//! whatever is inside. Everything else is written without blank lines.
 
 use crate::store::{Run, Stored};
+use crate::text::visible;
 use anyhow::{Result, bail};
 use std::fmt::Write;
 
-/// Escapes text for HTML content and attribute values.
+/// The notebook's stylesheet, added once to every page that shows a result.
+/// It uses only mdBook's theme variables, so every theme restyles it.
+pub const STYLE: &str = include_str!("notebook.css");
+
+/// `<style>` with [`STYLE`], as one HTML block (type 1: blank lines inside
+/// are fine). mdBook's search index skips `<style>`.
+pub fn style_block() -> String {
+    format!("\n<style>\n{STYLE}</style>\n")
+}
+
+/// Escapes text for HTML content and attribute values, and the braces of
+/// mdBook's `{{#…}}` directives.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -21,6 +34,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
             c => out.push(c),
         }
     }
@@ -32,7 +47,7 @@ pub fn escape(text: &str) -> String {
 /// starts emphasis, …) written as character references so it stays text.
 pub fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in escape(text).chars() {
+    for c in escape(&visible(text)).chars() {
         match c {
             '|' | '*' | '_' | '`' | '[' | ']' | '\\' | '~' | '$' => {
                 let _ = write!(out, "&#{};", c as u32);
@@ -43,9 +58,9 @@ pub fn escape_inline(text: &str) -> String {
     out
 }
 
-/// The lines a reader sees of an example: all of it, or only the region
-/// between `// ANCHOR: name` and `// ANCHOR_END: name` (dedented). Anchor
-/// marker lines never show.
+/// The lines a reader sees of a program: all of it, or only the region
+/// between `ANCHOR: name` and `ANCHOR_END: name` comments (dedented).
+/// Anchor marker lines never show, in any comment syntax.
 pub fn shown_source(source: &str, anchor: Option<&str>) -> Result<String> {
     let marker = |line: &str, word: &str| -> Option<String> {
         let at = line.find(word)?;
@@ -75,7 +90,7 @@ pub fn shown_source(source: &str, anchor: Option<&str>) -> Result<String> {
     }
     if let Some(anchor) = anchor {
         if !found {
-            bail!("no `// ANCHOR: {anchor}` in the example");
+            bail!("no `ANCHOR: {anchor}` in the program");
         }
         let indent = lines
             .iter()
@@ -92,17 +107,23 @@ pub fn shown_source(source: &str, anchor: Option<&str>) -> Result<String> {
     Ok(lines.join("\n") + "\n")
 }
 
-/// A markdown code block that Rust syntax-highlights and never sends to the
-/// playground (cells need crates and cores the playground lacks). The fence is
+/// A markdown code block in `language` that never goes to the playground
+/// (programs need crates and cores the playground lacks). The fence is
 /// longer than any run of backticks in the code.
-pub fn code_block(code: &str) -> String {
+pub fn code_block(code: &str, language: &str) -> String {
     let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat((longest + 1).max(3));
-    format!("{fence}rust,noplayground\n{code}{fence}\n")
+    let info = if language == "rust" {
+        "rust,noplayground"
+    } else {
+        language
+    };
+    format!("{fence}{info}\n{code}{fence}\n")
 }
 
 /// The captured output of a cell: the command, each run's streams, the exit
-/// status when it is not 0, and a caption naming the run time and machine.
+/// status when it is not 0, and a caption naming the run time, the
+/// toolchain and the machine.
 pub fn cell_output(command: &str, stored: &Stored, show_stderr: bool) -> String {
     let mut html = String::from("<div class=\"nb-output\">\n");
     let varies = if stored.runs.len() > 1 {
@@ -113,7 +134,7 @@ pub fn cell_output(command: &str, stored: &Stored, show_stderr: bool) -> String 
     let _ = writeln!(
         html,
         "<div class=\"nb-command\"><code>$ {}</code>{varies}</div>",
-        escape(command)
+        escape(&visible(command))
     );
     if let [run] = &stored.runs[..] {
         push_run(&mut html, run, show_stderr);
@@ -142,9 +163,10 @@ pub fn cell_output(command: &str, stored: &Stored, show_stderr: bool) -> String 
     };
     let _ = writeln!(
         html,
-        "<div class=\"nb-caption\">{} · {}</div>\n</div>",
+        "<div class=\"nb-caption\">{} · {} · {}</div>\n</div>",
         escape(&when),
-        escape(&stored.machine.summary())
+        escape(&visible(&stored.toolchain)),
+        escape(&visible(&stored.machine.summary()))
     );
     html
 }
@@ -178,14 +200,14 @@ fn push_stream(html: &mut String, label: &str, text: &str) {
         html.push_str("<div class=\"nb-empty\">(no output)</div></div>\n");
         return;
     }
-    // The newline after `<pre>` is dropped by HTML parsers, so the output's own
-    // first line (even an empty one) survives; the final newline is dropped so
-    // the block has no trailing empty line.
+    // The newline after `<pre>` is dropped by HTML parsers, so the output's
+    // own first line (even an empty one) survives; the final newline is
+    // dropped so the block has no trailing empty line.
     let body = text.strip_suffix('\n').unwrap_or(text);
     let _ = write!(
         html,
         "\n\n<pre class=\"nb-text\">\n{}</pre>\n\n</div>\n",
-        escape(body)
+        escape(&visible(body))
     );
 }
 
@@ -198,9 +220,13 @@ pub fn chart_figure(svg: &str, caption: &str, notes: &[String]) -> String {
         html.push_str(line);
         html.push('\n');
     }
-    let _ = write!(html, "<figcaption>{}", escape(caption));
+    let _ = write!(html, "<figcaption>{}", escape(&visible(caption)));
     for note in notes {
-        let _ = write!(html, "<br><span class=\"nb-note\">{}</span>", escape(note));
+        let _ = write!(
+            html,
+            "<br><span class=\"nb-note\">{}</span>",
+            escape(&visible(note))
+        );
     }
     html.push_str("</figcaption>\n</figure>\n");
     html
@@ -230,23 +256,22 @@ pub fn seconds(secs: f64) -> String {
     }
 }
 
+/// The usual name of a signal on Linux and the BSDs (the numbers below 16
+/// are the same on both).
 fn signal_name(signal: i32) -> Option<&'static str> {
     Some(match signal {
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGINT => "SIGINT",
-        libc::SIGQUIT => "SIGQUIT",
-        libc::SIGILL => "SIGILL",
-        libc::SIGTRAP => "SIGTRAP",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGFPE => "SIGFPE",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGALRM => "SIGALRM",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGUSR1 => "SIGUSR1",
-        libc::SIGUSR2 => "SIGUSR2",
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        5 => "SIGTRAP",
+        6 => "SIGABRT",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        14 => "SIGALRM",
+        15 => "SIGTERM",
         _ => return None,
     })
 }
@@ -254,26 +279,12 @@ fn signal_name(signal: i32) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directive::Options;
-    use crate::store::{FORMAT, Kind};
+    use crate::store::tests::sample;
 
     fn stored(runs: Vec<Run>) -> Stored {
         Stored {
-            format: FORMAT,
-            key: String::new(),
-            kind: Kind::Cell,
-            name: "x".into(),
-            args: vec![],
-            options: Options::CELL,
             runs,
-            machine: lab::Machine {
-                cpu: "Test CPU".into(),
-                cores: 2,
-                os: "Linux 6.1".into(),
-                rustc: "rustc 1.95.0 (abc 2026-01-01)".into(),
-                date: "2026-11-25".into(),
-            },
-            record: None,
+            ..sample()
         }
     }
 
@@ -290,10 +301,10 @@ mod tests {
     #[test]
     fn escapes_every_special_byte() {
         assert_eq!(
-            escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            escape(r#"<a href="x">&'{{#include x}}"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&#123;&#123;#include x&#125;&#125;"
         );
-        assert_eq!(escape_inline("a|b*c"), "a&#124;b&#42;c");
+        assert_eq!(escape_inline("a|b*c\u{1b}"), "a&#124;b&#42;c␛");
     }
 
     #[test]
@@ -308,37 +319,37 @@ mod tests {
             "fn main() {\n    go();\n}\n"
         );
         assert_eq!(shown_source(source, Some("inner")).unwrap(), "go();\n");
+        let python = "import os\n# ANCHOR: body\nprint(os.getpid())\n# ANCHOR_END: body\n";
+        assert_eq!(shown_source(python, Some("body")).unwrap(), "print(os.getpid())\n");
         let err = shown_source(source, Some("nope")).unwrap_err().to_string();
         assert!(err.contains("ANCHOR: nope"), "{err}");
     }
 
     #[test]
-    fn code_fences_outgrow_backticks_in_the_code() {
-        assert!(code_block("fn main() {}\n").starts_with("```rust,noplayground\n"));
-        assert!(code_block("// ````\n").starts_with("`````rust"));
+    fn code_fences_outgrow_backticks_and_name_the_language() {
+        assert!(code_block("fn main() {}\n", "rust").starts_with("```rust,noplayground\n"));
+        assert!(code_block("// ````\n", "rust").starts_with("`````rust"));
+        assert!(code_block("print()\n", "python").starts_with("```python\n"));
     }
 
     #[test]
-    fn output_is_escaped_and_each_pre_starts_a_line() {
+    fn output_is_escaped_visible_and_each_pre_starts_a_line() {
         let html = cell_output(
             "cargo run --example x",
             &stored(vec![run(
-                "<script>alert(1)</script>\n\nafter blank\n",
+                "<script>alert(1)</script>\n\n\u{1b}[31mred\u{7}\n",
                 "",
                 0,
                 None,
             )]),
             false,
         );
-        assert!(!html.contains("<script>"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;\n\nafter blank</pre>"));
+        assert!(!html.contains("<script>") && !html.contains('\u{1b}'), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;\n\n␛[31mred␇</pre>"));
         for (i, _) in html.match_indices("<pre") {
-            assert!(
-                html[..i].ends_with("\n\n"),
-                "<pre> not on its own line: {html}"
-            );
+            assert!(html[..i].ends_with("\n\n"), "<pre> not on its own line: {html}");
         }
-        assert!(html.contains("ran in 0.41 s · Test CPU, 2 cores, Linux 6.1, rustc 1.95.0"));
+        assert!(html.contains("ran in 0.41 s · rustc 1.95.0 · Test CPU, 2 cores, Linux 6.1"));
         assert!(!html.contains("stderr") && !html.contains("exit status"));
     }
 
@@ -374,6 +385,13 @@ mod tests {
         assert!(html.ends_with(
             "<figcaption>2 cores, &lt;5 samples&gt;<br><span class=\"nb-note\">no python</span></figcaption>\n</figure>\n"
         ));
+    }
+
+    #[test]
+    fn the_style_is_one_html_block() {
+        let block = style_block();
+        assert!(block.starts_with("\n<style>\n") && block.ends_with("</style>\n"));
+        assert!(block.contains(".nb-output"));
     }
 
     #[test]

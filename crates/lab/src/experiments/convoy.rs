@@ -11,7 +11,7 @@ use super::Args;
 use super::scaling::samples_at;
 use crate::python as lab_python;
 use crate::sample::{format_ratio, format_seconds, median};
-use crate::{Machine, Plot, Point, Record, Series, SeriesKind};
+use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -65,13 +65,12 @@ pub fn run(args: &Args) -> Result<Record, String> {
     let alone = median("alone", &series[0].points[0].samples)?;
     let crowded = median("crowded", &series[0].points[1].samples)?;
     Ok(Record {
-        experiment: "convoy".into(),
         title: format!(
             "Beside one CPU-bound thread, a 100 µs sleep takes {} instead of {}",
             format_ms(crowded),
             format_ms(alone)
         ),
-        machine: Machine::detect(),
+        machine: None,
         plot: Plot::Bars {
             y_label: "time for a 100 µs sleep (ms)".into(),
             log_y: false,
@@ -98,7 +97,7 @@ fn format_ms(ms: f64) -> String {
 fn to_series(name: &str, kind: SeriesKind, latencies: Vec<Vec<f64>>) -> Series {
     Series {
         name: name.into(),
-        kind,
+        color: kind.color(),
         points: latencies
             .into_iter()
             .enumerate()

@@ -6,7 +6,7 @@
 use super::Args;
 use super::spawn_cost::{TRUE_PROGRAM, fork_exit_wait, spawn_true};
 use crate::sample::{format_seconds, format_spread, median, try_sample};
-use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
+use crate::{Plot, Point, Record, Series, SeriesKind, fork};
 use nix::sys::mman::{MapFlags, MmapAdvise, ProtFlags, madvise, mmap_anonymous, munmap};
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
@@ -198,9 +198,8 @@ pub fn run(args: &Args) -> Result<Record, String> {
     }
 
     Ok(Record {
-        experiment: "fork_vs_rss".into(),
         title: title(fork_slope, spawn_slope, median("spawn", &spawn_all)?),
-        machine: Machine::detect(),
+        machine: None,
         plot: Plot::Lines {
             x_label: "parent's resident memory (MiB)".into(),
             y_label: "start + wait for exit (ms)".into(),
@@ -210,7 +209,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
                 .into_iter()
                 .map(|line| Series {
                     name: line.name.into(),
-                    kind: line.kind,
+                    color: line.kind.color(),
                     points: line.points,
                 })
                 .collect(),

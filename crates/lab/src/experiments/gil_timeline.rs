@@ -8,7 +8,7 @@
 
 use super::Args;
 use crate::sample::{format_seconds, median, sample};
-use crate::{Lane, Machine, Plot, Record, SeriesKind};
+use crate::{Lane, Plot, Record, SeriesKind};
 use std::collections::BTreeMap;
 use std::thread;
 use std::time::Instant;
@@ -51,7 +51,6 @@ pub fn run(args: &Args) -> Result<Record, String> {
     values.insert("hold".into(), format_seconds(median("holds", &holds)?));
     values.insert("shown_switches".into(), runs[shown].switches.to_string());
     Ok(record(
-        "gil_timeline",
         format!(
             "Under a GIL, {THREADS} threads take turns: one runs, {} wait",
             THREADS - 1
@@ -67,14 +66,13 @@ pub fn run_native(args: &Args) -> Result<Record, String> {
     let runs = take_runs(args, "native threads", native_run)?;
     let shown = median_run(&runs);
     let values = common_values(&runs)?;
-    let cores = Machine::detect().cores;
+    let cores = crate::cores();
     let title = if cores >= THREADS {
         format!("Without a GIL, {THREADS} threads run at once")
     } else {
         format!("Without a GIL, {THREADS} threads run at once, sharing {cores} cores")
     };
     Ok(record(
-        "gil_timeline_native",
         title,
         SeriesKind::Threads,
         &runs[shown],
@@ -160,7 +158,6 @@ fn common_values(runs: &[Run]) -> Result<BTreeMap<String, String>, String> {
 }
 
 fn record(
-    experiment: &str,
     title: String,
     kind: SeriesKind,
     shown: &Run,
@@ -168,9 +165,8 @@ fn record(
     args: &Args,
 ) -> Record {
     Record {
-        experiment: experiment.into(),
         title,
-        machine: Machine::detect(),
+        machine: None,
         plot: Plot::Timeline {
             x_label: "time (ms)".into(),
             lanes: shown
@@ -179,7 +175,8 @@ fn record(
                 .enumerate()
                 .map(|(i, spans)| Lane {
                     name: format!("thread {}", i + 1),
-                    kind,
+                    group: Some(kind.legend().into()),
+                    color: kind.color(),
                     spans: spans.iter().map(|&(a, b)| (a * 1e3, b * 1e3)).collect(),
                 })
                 .collect(),

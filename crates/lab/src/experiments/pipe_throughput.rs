@@ -6,7 +6,7 @@
 
 use super::Args;
 use crate::sample::{format_ratio, median, try_sample};
-use crate::{Machine, Plot, Point, Record, Series, SeriesKind, Summary, fork};
+use crate::{Plot, Point, Record, Series, SeriesKind, Summary, fork};
 use nix::fcntl::{FcntlArg, SpliceFFlags, fcntl, splice, vmsplice};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork as fork_process, pipe, read, write};
@@ -91,7 +91,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         best.push(median(variant.key, &fastest.samples)?);
         series.push(Series {
             name: variant.name.into(),
-            kind: variant.kind,
+            color: variant.kind.color(),
             points,
         });
     }
@@ -99,12 +99,11 @@ pub fn run(args: &Args) -> Result<Record, String> {
     values.insert("zero_copy_speedup".into(), format_ratio(speedup));
 
     Ok(Record {
-        experiment: "pipe_throughput".into(),
         title: format!(
             "A pipe moves {:.1} GiB/s with write/read, {:.1} GiB/s with vmsplice/splice ({speedup:.1}x)",
             best[0], best[2]
         ),
-        machine: Machine::detect(),
+        machine: None,
         plot: Plot::Lines {
             x_label: "bytes per call (KiB)".into(),
             y_label: "parent to child (GiB/s)".into(),

@@ -12,7 +12,7 @@
 use super::Args;
 use crate::python as lab_python;
 use crate::sample::{format_ratio, interleaved, median, seconds};
-use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
+use crate::{Plot, Point, Record, Series, SeriesKind, fork};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::thread;
@@ -65,8 +65,8 @@ const WAYS: &[Way] = &[
 
 pub fn run(args: &Args) -> Result<Record, String> {
     let n = args.samples(7);
-    let machine = Machine::detect();
-    let max_workers = if args.full { 2 * machine.cores } else { 4 };
+    let cores = crate::cores();
+    let max_workers = if args.full { 2 * cores } else { 4 };
     let configs: Vec<(usize, usize)> = (0..WAYS.len())
         .flat_map(|way| (1..=max_workers).map(move |workers| (way, workers)))
         .collect();
@@ -113,11 +113,10 @@ pub fn run(args: &Args) -> Result<Record, String> {
         }
     }
     values.insert("max_workers".into(), max_workers.to_string());
-    values.insert("cores".into(), machine.cores.to_string());
+    values.insert("cores".into(), cores.to_string());
     Ok(Record {
-        experiment: "scaling".into(),
         title: title(&series),
-        machine,
+        machine: None,
         plot: Plot::Lines {
             x_label: "workers".into(),
             y_label: "speedup over one worker (x)".into(),
@@ -136,7 +135,7 @@ fn speedup_series(name: &str, kind: SeriesKind, times: &[Vec<f64>]) -> Result<Se
     let one = median(name, &times[0])?;
     Ok(Series {
         name: name.into(),
-        kind,
+        color: kind.color(),
         points: times
             .iter()
             .enumerate()
@@ -258,7 +257,7 @@ fn title(series: &[Series]) -> String {
     let at_2 = |kind: SeriesKind| {
         series
             .iter()
-            .find(|s| s.kind == kind)
+            .find(|s| s.color == kind.color())
             .and_then(|s| s.points.iter().find(|p| p.x == 2.0))
             .and_then(|p| median("", &p.samples).ok())
             .map_or("—".to_string(), format_ratio)
@@ -295,9 +294,9 @@ mod tests {
 
     #[test]
     fn title_follows_the_numbers() {
-        let line = |kind, at_2: f64| Series {
+        let line = |kind: SeriesKind, at_2: f64| Series {
             name: String::new(),
-            kind,
+            color: kind.color(),
             points: vec![Point {
                 x: 2.0,
                 samples: vec![at_2],

@@ -6,7 +6,7 @@
 
 use super::Args;
 use crate::sample::{format_ratio, format_seconds, format_spread, median, sample, try_sample};
-use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
+use crate::{Plot, Point, Record, Series, SeriesKind, fork};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork as fork_process};
 use std::collections::BTreeMap;
@@ -88,13 +88,12 @@ pub fn run(args: &Args) -> Result<Record, String> {
     values.insert("fork_over_thread".into(), format_ratio(fork_s / thread_s));
 
     Ok(Record {
-        experiment: "spawn_cost".into(),
         title: format!(
             "A Rust thread starts in {}; fork takes {:.1}x as long",
             format_seconds(thread_s),
             fork_s / thread_s
         ),
-        machine: Machine::detect(),
+        machine: None,
         plot: Plot::Bars {
             y_label: "start + wait for exit, log scale (ms)".into(),
             log_y: true,
@@ -104,7 +103,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
                 .enumerate()
                 .map(|(i, bar)| Series {
                     name: bar.category.into(),
-                    kind: bar.kind,
+                    color: bar.kind.color(),
                     points: vec![Point {
                         x: i as f64,
                         samples: bar.samples.iter().map(|s| s * 1e3).collect(),

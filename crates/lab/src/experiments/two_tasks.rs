@@ -5,7 +5,7 @@
 
 use super::Args;
 use crate::sample::{format_ratio, format_seconds, interleaved, median, sample, seconds};
-use crate::{Machine, Plot, Point, Record, Series, SeriesKind, fork};
+use crate::{Plot, Point, Record, Series, SeriesKind, fork};
 use std::collections::BTreeMap;
 use std::thread;
 use std::time::Instant;
@@ -77,21 +77,20 @@ pub fn run(args: &Args) -> Result<Record, String> {
         format_ratio(sequential_s / gil_threads_s),
     );
 
-    let machine = Machine::detect();
+    let cores = crate::cores();
     let mut notes = vec![format!(
         "Each task counts down from {} one step at a time.",
         tasks::CPU_TASK_COUNT
     )];
-    if machine.cores < 2 {
+    if cores < 2 {
         notes.push(format!(
             "This machine gives the lab {} core: two tasks cannot run at once here.",
-            machine.cores
+            cores
         ));
     }
     Ok(Record {
-        experiment: "two_tasks".into(),
         title: title(threads_speedup, processes_speedup),
-        machine,
+        machine: None,
         plot: Plot::Bars {
             y_label: "wall time for two tasks (s)".into(),
             log_y: false,
@@ -102,7 +101,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
                 .enumerate()
                 .map(|(i, (way, samples))| Series {
                     name: way.category.into(),
-                    kind: way.kind,
+                    color: way.kind.color(),
                     points: vec![Point {
                         x: i as f64,
                         samples,

@@ -1,9 +1,9 @@
 //! Timelines: one lane per thread or process, filled where it ran.
 
-use crate::axis::{format_tick, nice_ticks, padded};
-use crate::frame::{self, AxisSpec, Entry, failed};
-use crate::theme::{colour, kind_name};
-use lab::Lane;
+use super::axis::{format_tick, nice_ticks, padded};
+use super::frame::{self, AxisSpec, Entry, failed};
+use super::theme::colour;
+use notebook_record::Lane;
 use plotters::prelude::*;
 
 const LANE_HEIGHT: u32 = 40;
@@ -41,13 +41,14 @@ pub fn svg(title: &str, x_label: &str, lanes: &[Lane]) -> Result<String, String>
 
     let mut legend: Vec<Entry> = Vec::new();
     for lane in lanes {
-        let entry = (kind_name(lane.kind).to_string(), colour(lane.kind));
+        let name = lane.group.as_ref().unwrap_or(&lane.name);
+        let entry = (name.clone(), colour(&lane.color));
         if !legend.contains(&entry) {
             legend.push(entry);
         }
     }
     if legend.len() < 2 {
-        legend.clear(); // one kind: the lane names say it all
+        legend.clear(); // one group: the lane names say it all
     }
 
     // Lane 0 on top.
@@ -77,7 +78,7 @@ pub fn svg(title: &str, x_label: &str, lanes: &[Lane]) -> Result<String, String>
         // A span shorter than a pixel still shows, one pixel wide.
         let pixel = (x_range.1 - x_range.0) / f64::from(frame::WIDTH);
         for (i, lane) in lanes.iter().enumerate() {
-            let fill = colour(lane.kind).filled();
+            let fill = colour(&lane.color).filled();
             let (bottom, top) = (row(i) - 0.32, row(i) + 0.32);
             chart
                 .draw_series(lane.spans.iter().map(|(start, end)| {

@@ -1,7 +1,7 @@
 //! What every chart shares: the canvas, the wrapped title, the legend row,
 //! the axes with their ticks and labels, and the finishing of the SVG text.
 
-use crate::theme::{self, BG, FG};
+use super::theme::{self, BG, FG};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;

@@ -2,34 +2,35 @@
 //! with a message instead of a panic.
 
 use super::*;
-use lab::{Lane, Machine, SeriesKind};
+use notebook_record::Lane;
 use std::collections::BTreeMap;
+
+const BLUE: &str = "#0072B2";
+const GREEN: &str = "#009E73";
+const GREY: &str = "#999999";
+const VERMILLION: &str = "#D55E00";
+const SKY: &str = "#56B4E9";
 
 fn machine() -> Machine {
     Machine {
         cpu: "Test CPU".into(),
         cores: 2,
         os: "Linux 6.1".into(),
-        rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
         date: "2026-11-25".into(),
     }
 }
 
 fn record(title: &str, plot: Plot) -> Record {
     Record {
-        experiment: "test".into(),
-        title: title.into(),
-        machine: machine(),
-        plot,
-        values: BTreeMap::new(),
         notes: vec!["A note.".into()],
+        ..Record::new(title, plot)
     }
 }
 
-fn series(name: &str, kind: SeriesKind, points: &[(f64, &[f64])]) -> Series {
+fn series(name: &str, color: &str, points: &[(f64, &[f64])]) -> Series {
     Series {
         name: name.into(),
-        kind,
+        color: Some(color.into()),
         points: points
             .iter()
             .map(|(x, samples)| Point {
@@ -54,17 +55,17 @@ pub(crate) fn bars_record() -> Record {
             series: vec![
                 series(
                     "sequential",
-                    SeriesKind::Sequential,
+                    GREY,
                     &[(0.0, &[2.01, 2.03, 1.99, 2.2, 2.0])],
                 ),
                 series(
                     "2 threads",
-                    SeriesKind::Threads,
+                    BLUE,
                     &[(1.0, &[1.02, 1.01, 1.05, 1.0, 1.1])],
                 ),
                 series(
                     "2 processes",
-                    SeriesKind::Processes,
+                    GREEN,
                     &[(2.0, &[1.03, 1.0, 1.02, 1.04, 1.2])],
                 ),
             ],
@@ -83,7 +84,7 @@ pub(crate) fn lines_record() -> Record {
             series: vec![
                 series(
                     "threads",
-                    SeriesKind::Threads,
+                    BLUE,
                     &[
                         (1.0, &[1.0, 1.1, 0.9]),
                         (2.0, &[0.52, 0.5, 0.55]),
@@ -92,7 +93,7 @@ pub(crate) fn lines_record() -> Record {
                 ),
                 series(
                     "model-GIL threads",
-                    SeriesKind::GilThreads,
+                    VERMILLION,
                     &[
                         (1.0, &[1.0, 1.05, 0.98]),
                         (2.0, &[1.01, 1.1, 1.0]),
@@ -105,9 +106,10 @@ pub(crate) fn lines_record() -> Record {
 }
 
 pub(crate) fn timeline_record() -> Record {
-    let lane = |name: &str, kind, spans: Vec<(f64, f64)>| Lane {
+    let lane = |name: &str, color: &str, spans: Vec<(f64, f64)>| Lane {
         name: name.into(),
-        kind,
+        group: Some(if color == GREEN { "processes" } else { "model-GIL threads" }.into()),
+        color: Some(color.into()),
         spans,
     };
     record(
@@ -117,18 +119,23 @@ pub(crate) fn timeline_record() -> Record {
             lanes: vec![
                 lane(
                     "thread 1",
-                    SeriesKind::GilThreads,
+                    VERMILLION,
                     vec![(0.0, 5.0), (10.0, 15.0), (20.0, 25.0)],
                 ),
                 lane(
                     "thread 2",
-                    SeriesKind::GilThreads,
+                    VERMILLION,
                     vec![(5.0, 10.0), (15.0, 20.0)],
                 ),
-                lane("process", SeriesKind::Processes, vec![(0.0, 25.0)]),
+                lane("process", GREEN, vec![(0.0, 25.0)]),
             ],
         },
     )
+}
+
+/// Renders with no book colours, on the test machine.
+fn draw(record: &Record) -> Result<Rendered, String> {
+    render(record, &BTreeMap::new(), &machine())
 }
 
 /// What every rendered chart must be.
@@ -159,7 +166,7 @@ fn assert_embeddable(rendered: &Rendered, record: &Record) {
     assert!(
         rendered
             .caption
-            .starts_with("Measured on Test CPU, 2 cores, Linux 6.1, rustc 1.95.0, 2026-11-25;")
+            .starts_with("Measured on Test CPU, 2 cores, Linux 6.1, 2026-11-25;")
     );
     // Notes are shown by the page, under the caption, not inside it.
     assert!(!rendered.caption.contains("A note."));
@@ -183,7 +190,7 @@ fn text_elements(svg: &str) -> Vec<&str> {
 #[test]
 fn bars_show_categories_axis_label_and_series_colours() {
     let record = bars_record();
-    let rendered = render(&record).unwrap();
+    let rendered = draw(&record).unwrap();
     assert_embeddable(&rendered, &record);
     let texts = text_elements(&rendered.svg);
     for label in [
@@ -200,11 +207,11 @@ fn bars_show_categories_axis_label_and_series_colours() {
         "median label of the sequential bar"
     );
     for kind in [
-        SeriesKind::Sequential,
-        SeriesKind::Threads,
-        SeriesKind::Processes,
+        GREY,
+        BLUE,
+        GREEN,
     ] {
-        let fill = format!("fill=\"{}\"", theme::hex(theme::colour(kind)));
+        let fill = format!("fill=\"{}\"", theme::hex(theme::parse_color(kind).unwrap()));
         assert!(
             rendered.svg.contains(&fill),
             "{kind:?} bar not drawn in {fill}"
@@ -230,14 +237,14 @@ fn grouped_bars_get_a_legend_instead_of_value_labels() {
             series: vec![
                 series(
                     "fork",
-                    SeriesKind::Processes,
+                    GREEN,
                     &[(0.0, &[1.0]), (1.0, &[9.0])],
                 ),
-                series("spawn", SeriesKind::Spawn, &[(0.0, &[2.0]), (1.0, &[2.5])]),
+                series("spawn", SKY, &[(0.0, &[2.0]), (1.0, &[2.5])]),
             ],
         },
     );
-    let rendered = render(&record).unwrap();
+    let rendered = draw(&record).unwrap();
     assert_embeddable(&rendered, &record);
     let texts = text_elements(&rendered.svg);
     for label in ["small", "large", "fork", "spawn"] {
@@ -256,17 +263,17 @@ fn log_bars_record() -> Record {
             log_y: true,
             categories: vec!["thread".into(), "fork".into(), "spawn".into()],
             series: vec![
-                series("thread", SeriesKind::Threads, &[(0.0, &[0.05, 0.04, 0.09])]),
-                series("fork", SeriesKind::Processes, &[(1.0, &[0.3, 0.25, 0.4])]),
-                series("spawn", SeriesKind::Spawn, &[(2.0, &[50.0, 45.0, 61.0])]),
+                series("thread", BLUE, &[(0.0, &[0.05, 0.04, 0.09])]),
+                series("fork", GREEN, &[(1.0, &[0.3, 0.25, 0.4])]),
+                series("spawn", SKY, &[(2.0, &[50.0, 45.0, 61.0])]),
             ],
         },
     )
 }
 
 /// The height of the first `<rect>` filled with `kind`'s colour.
-fn bar_height(svg: &str, kind: SeriesKind) -> f64 {
-    let fill = format!("fill=\"{}\"", theme::hex(theme::colour(kind)));
+fn bar_height(svg: &str, kind: &str) -> f64 {
+    let fill = format!("fill=\"{}\"", theme::hex(theme::parse_color(kind).unwrap()));
     let rect = svg
         .lines()
         .find(|line| line.starts_with("<rect") && line.contains(&fill))
@@ -278,7 +285,7 @@ fn bar_height(svg: &str, kind: SeriesKind) -> f64 {
 #[test]
 fn log_bars_show_small_and_large_values_on_decade_ticks() {
     let record = log_bars_record();
-    let rendered = render(&record).unwrap();
+    let rendered = draw(&record).unwrap();
     assert_embeddable(&rendered, &record);
     let texts = text_elements(&rendered.svg);
     for label in ["0.01", "0.1", "1", "10", "0.0500 ms", "50.0 ms"] {
@@ -288,8 +295,8 @@ fn log_bars_show_small_and_large_values_on_decade_ticks() {
     assert!(!texts.contains(&"2") && !texts.contains(&"5"), "{texts:?}");
     // A thousandth of the tallest bar would be a sliver on a linear axis;
     // on a log one the smallest bar keeps a good share of its height.
-    let thread = bar_height(&rendered.svg, SeriesKind::Threads);
-    let spawn = bar_height(&rendered.svg, SeriesKind::Spawn);
+    let thread = bar_height(&rendered.svg, BLUE);
+    let spawn = bar_height(&rendered.svg, SKY);
     assert!(thread > spawn / 10.0, "thread {thread}, spawn {spawn}");
     assert!(thread < spawn, "thread {thread}, spawn {spawn}");
     assert_eq!(rendered.svg.matches("<circle").count(), 9);
@@ -303,7 +310,7 @@ fn narrow_log_bars_get_1_2_5_ticks() {
         series[1].points[0].samples = vec![4.0];
         series[2].points[0].samples = vec![8.0];
     }
-    let rendered = render(&record).unwrap();
+    let rendered = draw(&record).unwrap();
     let texts = text_elements(&rendered.svg);
     for label in ["1", "2", "5", "10"] {
         assert!(texts.contains(&label), "{label:?} not among {texts:?}");
@@ -313,7 +320,7 @@ fn narrow_log_bars_get_1_2_5_ticks() {
 #[test]
 fn lines_show_axes_legend_and_log_ticks() {
     let record = lines_record();
-    let rendered = render(&record).unwrap();
+    let rendered = draw(&record).unwrap();
     assert_embeddable(&rendered, &record);
     let texts = text_elements(&rendered.svg);
     for label in [
@@ -327,8 +334,8 @@ fn lines_show_axes_legend_and_log_ticks() {
     ] {
         assert!(texts.contains(&label), "{label:?} not among {texts:?}");
     }
-    for kind in [SeriesKind::Threads, SeriesKind::GilThreads] {
-        let stroke = format!("stroke=\"{}\"", theme::hex(theme::colour(kind)));
+    for kind in [BLUE, VERMILLION] {
+        let stroke = format!("stroke=\"{}\"", theme::hex(theme::parse_color(kind).unwrap()));
         assert!(
             rendered.svg.contains(&stroke),
             "{kind:?} line not drawn in {stroke}"
@@ -340,7 +347,7 @@ fn lines_show_axes_legend_and_log_ticks() {
 #[test]
 fn timeline_shows_lanes_and_kinds() {
     let record = timeline_record();
-    let rendered = render(&record).unwrap();
+    let rendered = draw(&record).unwrap();
     assert_embeddable(&rendered, &record);
     let texts = text_elements(&rendered.svg);
     for label in [
@@ -355,7 +362,7 @@ fn timeline_shows_lanes_and_kinds() {
     }
     let red = format!(
         "fill=\"{}\"",
-        theme::hex(theme::colour(SeriesKind::GilThreads))
+        theme::hex(theme::parse_color(VERMILLION).unwrap())
     );
     // Five spans and one legend swatch.
     assert_eq!(rendered.svg.matches(&red).count(), 6);
@@ -369,7 +376,7 @@ fn differing_sample_counts_are_a_range() {
         series[0].points[0].samples.extend([1.0, 1.0]);
     }
     assert!(
-        render(&record)
+        draw(&record)
             .unwrap()
             .caption
             .contains("3–5 samples per point")
@@ -377,7 +384,7 @@ fn differing_sample_counts_are_a_range() {
 }
 
 fn error_of(record: &Record) -> String {
-    match render(record) {
+    match draw(record) {
         Ok(_) => panic!("{:?} should not render", record.plot),
         Err(message) => message,
     }
@@ -440,6 +447,36 @@ fn empty_or_broken_data_is_an_error() {
     assert!(error_of(&backwards).contains("\"thread 1\""));
 }
 
+#[test]
+fn colours_come_from_the_record_then_the_book_then_the_palette() {
+    let mut record = lines_record();
+    if let Plot::Lines { series, .. } = &mut record.plot {
+        series[0].color = None;
+        series[1].color = None;
+    }
+    let fill_of = |svg: &str, colour: &str| svg.contains(&format!("stroke=\"{colour}\""));
+    let plain = draw(&record).unwrap().svg;
+    assert!(fill_of(&plain, theme::PALETTE[0]) && fill_of(&plain, theme::PALETTE[1]));
+    let book = BTreeMap::from([("threads".to_string(), "#123456".to_string())]);
+    let named = render(&record, &book, &machine()).unwrap().svg;
+    assert!(fill_of(&named, "#123456") && fill_of(&named, theme::PALETTE[0]));
+    assert!(!fill_of(&named, theme::PALETTE[1]));
+
+    let bad = BTreeMap::from([("threads".to_string(), "red".to_string())]);
+    let err = render(&record, &bad, &machine()).err().unwrap();
+    assert!(err.contains("\"threads\"") && err.contains("`red`"), "{err}");
+}
+
+#[test]
+fn a_record_of_its_own_machine_names_it() {
+    let mut record = bars_record();
+    record.machine = Some(Machine {
+        cpu: "Elsewhere".into(),
+        ..machine()
+    });
+    assert!(draw(&record).unwrap().caption.starts_with("Measured on Elsewhere,"));
+}
+
 /// Writes one chart of each kind to $CHARTS_PREVIEW_DIR (when set), to look
 /// at, and draws every `NAME.json` record found there as `NAME.svg`.
 #[test]
@@ -449,7 +486,7 @@ fn preview() {
     };
     let dir = std::path::Path::new(&dir);
     let write = |name: &str, record: &Record| {
-        let svg = render(record).unwrap_or_else(|e| panic!("{name}: {e}")).svg;
+        let svg = draw(record).unwrap_or_else(|e| panic!("{name}: {e}")).svg;
         std::fs::write(dir.join(format!("{name}.svg")), svg).unwrap();
     };
     write("bars", &bars_record());

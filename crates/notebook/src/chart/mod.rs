@@ -1,10 +1,11 @@
-//! Draws the lab's records as SVG with plotters, for `{{#chart}}` in the book.
+//! Draws a [`Record`] as SVG with plotters, for `{{#chart}}`.
 //!
 //! Every chart states its finding in its title (the record's), labels its
 //! axes with units, shows the spread of the samples (min–max whiskers around
-//! the median, and for bars every sample as a dot), gives each series kind
-//! the same colour in every chart, and follows mdBook's light or dark theme
-//! for its text, axes and grid (see [`theme`]).
+//! the median, and for bars every sample as a dot), gives each series the
+//! colour its record or the book names (else the palette's, in order), and
+//! follows mdBook's light or dark theme for its text, axes and grid (see
+//! [`theme`]).
 
 mod axis;
 mod bars;
@@ -14,7 +15,8 @@ pub mod theme;
 mod timeline;
 
 use axis::Scale;
-use lab::{Plot, Point, Record, Series, Summary};
+use notebook_record::{Machine, Plot, Point, Record, Series, Summary};
+use std::collections::BTreeMap;
 
 /// A chart ready to embed in a page.
 pub struct Rendered {
@@ -24,10 +26,18 @@ pub struct Rendered {
     pub caption: String,
 }
 
-/// Renders `record` as SVG. Fails, with a message naming what is wrong, on a
-/// record with nothing to draw (no series, a point without samples, a NaN).
-pub fn render(record: &Record) -> Result<Rendered, String> {
-    let (svg, shown) = match &record.plot {
+/// Renders `record` as SVG, measured on `machine` unless the record names
+/// its own; `colors` gives series colours by name (book.toml's
+/// `series-colors`). Fails, with a message naming what is wrong, on a record
+/// with nothing to draw (no series, a point without samples, a NaN) or a bad
+/// colour.
+pub fn render(
+    record: &Record,
+    colors: &BTreeMap<String, String>,
+    machine: &Machine,
+) -> Result<Rendered, String> {
+    let plot = with_colors(&record.plot, colors)?;
+    let (svg, shown) = match &plot {
         Plot::Bars {
             y_label,
             log_y,
@@ -69,8 +79,47 @@ pub fn render(record: &Record) -> Result<Rendered, String> {
         ),
     };
     // The record's notes are not repeated here: the page shows them under the caption.
-    let caption = format!("Measured on {}; {shown}.", record.machine.summary());
+    let machine = record.machine.as_ref().unwrap_or(machine);
+    let caption = format!("Measured on {}; {shown}.", machine.summary());
     Ok(Rendered { svg, caption })
+}
+
+/// `plot` with every series' and lane's colour filled in and checked: its
+/// own, else the book's for its name (a lane's group), else the next of the
+/// palette. Lanes of one group share a colour.
+fn with_colors(plot: &Plot, book: &BTreeMap<String, String>) -> Result<Plot, String> {
+    let mut plot = plot.clone();
+    let mut next = 0;
+    let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+    let mut assign = |name: &str, color: &mut Option<String>| -> Result<(), String> {
+        let chosen = match (color.take(), book.get(name), by_name.get(name)) {
+            (Some(own), _, _) => own,
+            (None, Some(named), _) => named.clone(),
+            (None, None, Some(earlier)) => earlier.clone(),
+            (None, None, None) => {
+                next += 1;
+                theme::PALETTE[(next - 1) % theme::PALETTE.len()].to_string()
+            }
+        };
+        theme::parse_color(&chosen).map_err(|e| format!("series {name:?}: {e}"))?;
+        by_name.insert(name.to_string(), chosen.clone());
+        *color = Some(chosen);
+        Ok(())
+    };
+    match &mut plot {
+        Plot::Bars { series, .. } | Plot::Lines { series, .. } => {
+            for s in series {
+                assign(&s.name, &mut s.color)?;
+            }
+        }
+        Plot::Timeline { lanes, .. } => {
+            for lane in lanes {
+                let group = lane.group.clone().unwrap_or_else(|| lane.name.clone());
+                assign(&group, &mut lane.color)?;
+            }
+        }
+    }
+    Ok(plot)
 }
 
 /// A log axis when `log`, else a linear one.

@@ -1,5 +1,5 @@
-//! Colours: one fixed colour per series kind across the book, and text, axes
-//! and grid in the page theme's foreground colour.
+//! Colours: each series' own (from its record or book.toml, else the
+//! palette's), and text, axes and grid in the page theme's foreground colour.
 //!
 //! mdBook has light and dark themes, and a chart is inline SVG inside the
 //! page, so it can follow the theme through CSS variables. Plotters only
@@ -8,7 +8,6 @@
 //! two sentinel colours, [`FG`] and [`BG`], that no series uses, and
 //! [`use_theme_colours`] rewrites those attributes into `style="fill:var(--fg, …)"`.
 
-use lab::SeriesKind;
 use plotters::style::RGBColor;
 
 /// Drawn as the page's foreground colour (text, axes, whiskers, sample dots;
@@ -24,40 +23,51 @@ const SENTINELS: [(&str, &str); 2] = [
     ("#FDFEFC", "var(--bg, #fff)"),
 ];
 
-/// The colour of a series kind, the same in every chart of the book. From the
-/// Okabe–Ito palette (distinguishable with the common colour-vision
-/// deficiencies), chosen to show on white and on mdBook's dark backgrounds.
-/// Its black cannot show on both and its yellow is too light on white, so
-/// grey, brown, violet and a darker yellow stand in.
-pub fn colour(kind: SeriesKind) -> RGBColor {
-    match kind {
-        SeriesKind::Sequential => RGBColor(0x99, 0x99, 0x99), // grey
-        SeriesKind::Threads => RGBColor(0x00, 0x72, 0xB2),    // blue
-        SeriesKind::Processes => RGBColor(0x00, 0x9E, 0x73),  // bluish green
-        SeriesKind::Rayon => RGBColor(0xE6, 0x9F, 0x00),      // orange
-        SeriesKind::GilThreads => RGBColor(0xD5, 0x5E, 0x00), // vermillion
-        SeriesKind::CPythonThreads => RGBColor(0xCC, 0x79, 0xA7), // reddish purple
-        SeriesKind::CPythonProcesses => RGBColor(0xA6, 0x76, 0x1D), // brown
-        SeriesKind::Spawn => RGBColor(0x56, 0xB4, 0xE9),      // sky blue
-        SeriesKind::ZeroCopy => RGBColor(0x8A, 0x63, 0xD2),   // violet
-        SeriesKind::Other => RGBColor(0xC8, 0xB4, 0x00),      // dark yellow
+/// Colours for series that name none (in the record or in book.toml), in
+/// order: the Okabe–Ito palette (distinguishable with the common
+/// colour-vision deficiencies), chosen to show on white and on mdBook's dark
+/// backgrounds. Its black cannot show on both and its yellow is too light on
+/// white, so grey, brown, violet and a darker yellow stand in.
+pub const PALETTE: [&str; 10] = [
+    "#0072B2", // blue
+    "#009E73", // bluish green
+    "#E69F00", // orange
+    "#D55E00", // vermillion
+    "#CC79A7", // reddish purple
+    "#56B4E9", // sky blue
+    "#A6761D", // brown
+    "#8A63D2", // violet
+    "#C8B400", // dark yellow
+    "#999999", // grey
+];
+
+/// Reads a CSS hex colour, `#RRGGBB` or `#RGB`.
+pub fn parse_color(text: &str) -> Result<RGBColor, String> {
+    let bad = || format!("colour `{text}` is not a hex colour such as #0072B2");
+    let hex = text.strip_prefix('#').ok_or_else(bad)?;
+    let digits: Vec<u8> = hex
+        .chars()
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    let colour = match digits[..] {
+        [r, g, b] => RGBColor(r * 17, g * 17, b * 17),
+        [r1, r2, g1, g2, b1, b2] => RGBColor(r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2),
+        _ => return Err(bad()),
+    };
+    if colour == FG || colour == BG {
+        return Err(format!("colour `{text}` is reserved for the page's text"));
     }
+    Ok(colour)
 }
 
-/// The kind's name in a legend.
-pub fn kind_name(kind: SeriesKind) -> &'static str {
-    match kind {
-        SeriesKind::Sequential => "sequential",
-        SeriesKind::Threads => "threads",
-        SeriesKind::Processes => "processes",
-        SeriesKind::Rayon => "rayon",
-        SeriesKind::GilThreads => "model-GIL threads",
-        SeriesKind::CPythonThreads => "CPython threads",
-        SeriesKind::CPythonProcesses => "CPython processes",
-        SeriesKind::Spawn => "spawned processes",
-        SeriesKind::ZeroCopy => "zero-copy transfer",
-        SeriesKind::Other => "other",
-    }
+/// The colour of a series or lane whose colour has been resolved (see
+/// `chart::with_colors`).
+pub fn colour(resolved: &Option<String>) -> RGBColor {
+    resolved
+        .as_deref()
+        .and_then(|c| parse_color(c).ok())
+        .unwrap_or(FG)
 }
 
 /// Rewrites every `fill`/`stroke` attribute that holds a sentinel colour into
@@ -100,26 +110,16 @@ pub fn hex(colour: RGBColor) -> String {
 mod tests {
     use super::*;
 
-    const KINDS: [SeriesKind; 10] = [
-        SeriesKind::Sequential,
-        SeriesKind::Threads,
-        SeriesKind::Processes,
-        SeriesKind::Rayon,
-        SeriesKind::GilThreads,
-        SeriesKind::CPythonThreads,
-        SeriesKind::CPythonProcesses,
-        SeriesKind::Spawn,
-        SeriesKind::ZeroCopy,
-        SeriesKind::Other,
-    ];
-
     #[test]
-    fn every_kind_has_its_own_colour_and_none_is_a_sentinel() {
-        for (i, a) in KINDS.iter().enumerate() {
-            for b in &KINDS[..i] {
-                assert_ne!(colour(*a), colour(*b), "{a:?} and {b:?}");
-            }
-            assert!(colour(*a) != FG && colour(*a) != BG);
+    fn colours_parse_in_both_hex_forms_and_sentinels_are_refused() {
+        assert_eq!(parse_color("#0072B2"), Ok(RGBColor(0, 0x72, 0xB2)));
+        assert_eq!(parse_color("#fff"), Ok(RGBColor(255, 255, 255)));
+        for bad in ["red", "#12345", "0072B2", "#GG0000", "#010203"] {
+            assert!(parse_color(bad).is_err(), "{bad}");
+        }
+        for (i, a) in PALETTE.iter().enumerate() {
+            assert!(parse_color(a).is_ok());
+            assert!(!PALETTE[..i].contains(a), "{a} twice");
         }
     }
 

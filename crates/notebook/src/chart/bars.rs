@@ -3,10 +3,10 @@
 //! rise from zero) or logarithmic (bars rise from the bottom of the axis, for
 //! values that span decades).
 
-use crate::axis::{Scale, format_tick, format_value, unit_of};
-use crate::frame::{self, AxisSpec, Entry, failed};
-use crate::theme::{FG, colour};
-use lab::{Point, Series, Summary};
+use super::axis::{Scale, format_tick, format_value, unit_of};
+use super::frame::{self, AxisSpec, Entry, failed};
+use super::theme::{FG, colour};
+use notebook_record::{Point, Series, Summary};
 use plotters::prelude::*;
 
 const PLOT_HEIGHT: u32 = 360;
@@ -71,7 +71,7 @@ pub fn svg(
     } else {
         series
             .iter()
-            .map(|s| (s.name.clone(), colour(s.kind)))
+            .map(|s| (s.name.clone(), colour(&s.color)))
             .collect()
     };
     let unit = unit_of(y_axis.label)
@@ -104,7 +104,7 @@ pub fn svg(
         for bar in &bars {
             let left = bar.slot - bar.width / 2.0;
             let right = bar.slot + bar.width / 2.0;
-            let fill = colour(bar.series.kind).filled();
+            let fill = colour(&bar.series.color).filled();
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(left, base), (right, bar.at.median)],
@@ -162,7 +162,7 @@ fn layout<'r>(
         let here: Vec<_> = placed.iter().filter(|(at, _, _)| *at == c).collect();
         let width = GROUP_WIDTH / here.len().max(1) as f64;
         for (i, (_, series, point)) in here.iter().enumerate() {
-            let summary = crate::summary(series, point)?;
+            let summary = super::summary(series, point)?;
             let place = |value: f64| {
                 scale.position(value).ok_or_else(|| {
                     format!(

@@ -1,10 +1,10 @@
 //! Lines: a numeric x axis (linear or log); one line per series through its
 //! medians, with min–max whiskers.
 
-use crate::axis::{Scale, format_tick, padded};
-use crate::frame::{self, AxisSpec, Entry, failed};
-use crate::theme::colour;
-use lab::{Series, Summary};
+use super::axis::{Scale, format_tick, padded};
+use super::frame::{self, AxisSpec, Entry, failed};
+use super::theme::colour;
+use notebook_record::{Series, Summary};
 use plotters::prelude::*;
 
 const PLOT_HEIGHT: u32 = 380;
@@ -29,7 +29,7 @@ pub fn svg(title: &str, axes: &Axes, series: &[Series]) -> Result<String, String
     for s in series {
         let mut points = Vec::with_capacity(s.points.len());
         for point in &s.points {
-            let Summary { min, median, max } = crate::summary(s, point)?;
+            let Summary { min, median, max } = super::summary(s, point)?;
             let place = |scale: Scale, value: f64, axis: &str| {
                 scale.position(value).ok_or_else(|| {
                     format!(
@@ -65,7 +65,7 @@ pub fn svg(title: &str, axes: &Axes, series: &[Series]) -> Result<String, String
 
     let legend: Vec<Entry> = series
         .iter()
-        .map(|s| (s.name.clone(), colour(s.kind)))
+        .map(|s| (s.name.clone(), colour(&s.color)))
         .collect();
     frame::svg(title, &legend, PLOT_HEIGHT, |area| {
         let x_label = |at: f64| format_tick(axes.x_scale.value_at(at));
@@ -85,7 +85,7 @@ pub fn svg(title: &str, axes: &Axes, series: &[Series]) -> Result<String, String
         let mut chart = frame::chart(area, &x, &y, true)?;
         let cap = (x_range.1 - x_range.0) * 0.008;
         for (s, points) in &lines {
-            let c = colour(s.kind);
+            let c = colour(&s.color);
             for p in points.iter().filter(|p| p.max > p.min) {
                 frame::whisker(&mut chart, p.x, (p.min, p.max), cap, c)?;
             }

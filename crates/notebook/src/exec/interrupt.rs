@@ -1,0 +1,54 @@
+//! SIGINT and SIGTERM while a program runs: the program is in a session of
+//! its own, so Ctrl-C at the terminal reaches only the build. While a
+//! program runs these signals only raise a flag; the wait loop then kills
+//! everything the program started and the build fails. Outside runs the
+//! previous handlers are back, so the build itself stops as usual.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static RAISED: AtomicBool = AtomicBool::new(false);
+/// How many runs are waiting (tests run cells on several threads), and the
+/// handlers to put back when the last one ends.
+static WATCHERS: Mutex<(usize, [libc::sighandler_t; 2])> = Mutex::new((0, [0; 2]));
+const SIGNALS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
+
+extern "C" fn raise(_: libc::c_int) {
+    RAISED.store(true, Ordering::SeqCst);
+}
+
+pub fn happened() -> bool {
+    RAISED.load(Ordering::SeqCst)
+}
+
+pub struct Watch;
+
+impl Watch {
+    pub fn start() -> Watch {
+        let mut watchers = WATCHERS.lock().unwrap_or_else(|e| e.into_inner());
+        if watchers.0 == 0 {
+            RAISED.store(false, Ordering::SeqCst);
+            for (i, signal) in SIGNALS.into_iter().enumerate() {
+                // SAFETY: the handler only stores to an atomic, which is
+                // async-signal-safe.
+                watchers.1[i] =
+                    unsafe { libc::signal(signal, raise as *const () as libc::sighandler_t) };
+            }
+        }
+        watchers.0 += 1;
+        Watch
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let mut watchers = WATCHERS.lock().unwrap_or_else(|e| e.into_inner());
+        watchers.0 -= 1;
+        if watchers.0 == 0 {
+            for (i, signal) in SIGNALS.into_iter().enumerate() {
+                // SAFETY: puts back the handler that was there before.
+                unsafe { libc::signal(signal, watchers.1[i]) };
+            }
+        }
+    }
+}

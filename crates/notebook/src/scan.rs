@@ -1,0 +1,291 @@
+//! Phase 1: every directive of the book, parsed, with where it was written.
+//!
+//! mdBook's `links` preprocessor usually runs first: it has already pasted
+//! `{{#include}}`d files into the chapter and turned every escaped
+//! `\{{#…}}` into a plain `{{#…}}`. So each directive found is traced back
+//! to the source the author wrote ([`Origins`]): the chapter file or the
+//! included file and line, and whether it was escaped there. Errors name
+//! that file and line; an escaped directive is left as text.
+
+use crate::directive::{self, Directive};
+use crate::key::relative;
+use crate::markdown;
+use anyhow::{Result, bail};
+use mdbook_preprocessor::book::{Book, Chapter};
+use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// A chapter with directives.
+#[derive(Debug, Clone)]
+pub struct ChapterInfo {
+    /// Its path under the book's source folder, or its name: how the
+    /// render phase finds it again.
+    pub id: String,
+    /// Its file name (`19-pipes.md`), which `NOTEBOOK_RERUN` names.
+    pub file: String,
+    /// The folder its file is in (for `cwd=chapter`).
+    pub dir: PathBuf,
+}
+
+/// Where a directive was written: a file relative to the book, and a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+/// One directive of the book.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Index into [`Scanned::chapters`].
+    pub chapter: usize,
+    /// Its bytes in the chapter's content as the notebook received it.
+    pub span: Range<usize>,
+    pub text: String,
+    pub origin: Origin,
+    /// The indentation a block replacing it takes.
+    pub indent: String,
+    pub directive: Directive,
+}
+
+impl Site {
+    /// `src/x.md:12: `{{#cell y}}``, the start of every message about it.
+    pub fn describe(&self) -> String {
+        describe(&self.origin, &self.text)
+    }
+}
+
+fn describe(origin: &Origin, text: &str) -> String {
+    format!("{}:{}: `{}`", origin.file, origin.line, text)
+}
+
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub chapters: Vec<ChapterInfo>,
+    pub sites: Vec<Site>,
+}
+
+/// Finds and parses every directive; fails listing every malformed one.
+pub fn scan(book: &Book, root: &Path, src: &Path) -> Result<Scanned> {
+    let mut scanned = Scanned::default();
+    let mut errors = Vec::new();
+    for chapter in book.chapters() {
+        let found = markdown::find(&chapter.content);
+        if found.is_empty() {
+            continue;
+        }
+        let index = scanned.chapters.len();
+        let source = chapter
+            .source_path
+            .as_ref()
+            .or(chapter.path.as_ref())
+            .map(|p| src.join(p));
+        let display = match &source {
+            Some(path) => relative(root, path),
+            None => chapter.name.clone(),
+        };
+        let mut origins = match &source {
+            Some(path) => Origins::of(path, root),
+            None => Origins::default(),
+        };
+        let mut any = false;
+        for found in found {
+            let text = found.text(&chapter.content).to_string();
+            let (origin, escaped) = match origins.next(&text) {
+                Some((file, line, escaped)) => (Origin { file, line }, escaped || found.escaped),
+                None => (
+                    Origin {
+                        file: display.clone(),
+                        line: found.line,
+                    },
+                    found.escaped,
+                ),
+            };
+            let site = |directive| Site {
+                chapter: index,
+                span: found.span.clone(),
+                text: text.clone(),
+                origin: origin.clone(),
+                indent: found.indent(&chapter.content),
+                directive,
+            };
+            if escaped {
+                // Shown as written: the links step or CommonMark drops the `\`.
+                continue;
+            }
+            match directive::parse(&found.word, &text, found.closed) {
+                Ok(None) => {}
+                Ok(Some(parsed)) => {
+                    let block = !matches!(parsed, Directive::Value(_));
+                    if block && !found.alone {
+                        errors.push(format!(
+                            "{}: a cell or chart must be a paragraph of its own, with blank \
+                             lines around it (put it in backticks to show it as text)",
+                            describe(&origin, &text)
+                        ));
+                        continue;
+                    }
+                    scanned.sites.push(site(parsed));
+                    any = true;
+                }
+                Err(reason) => errors.push(format!("{}: {reason}", describe(&origin, &text))),
+            }
+        }
+        if any {
+            scanned.chapters.push(chapter_info(chapter, src));
+        }
+    }
+    if !errors.is_empty() {
+        bail!("bad notebook directives:\n  {}", errors.join("\n  "));
+    }
+    Ok(scanned)
+}
+
+/// How the render phase finds a chapter again.
+pub fn chapter_id(chapter: &Chapter) -> String {
+    match &chapter.path {
+        Some(path) => path.to_string_lossy().into_owned(),
+        None => chapter.name.clone(),
+    }
+}
+
+fn chapter_info(chapter: &Chapter, src: &Path) -> ChapterInfo {
+    let path = chapter.source_path.as_ref().or(chapter.path.as_ref());
+    ChapterInfo {
+        id: chapter_id(chapter),
+        file: path
+            .and_then(|p| p.file_name())
+            .map_or_else(|| chapter.name.clone(), |f| f.to_string_lossy().into_owned()),
+        dir: path
+            .and_then(|p| src.join(p).parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| src.to_path_buf()),
+    }
+}
+
+/// Each directive text's occurrences in the source files, in book order.
+#[derive(Default)]
+struct Origins {
+    queues: HashMap<String, VecDeque<(String, usize, bool)>>,
+}
+
+impl Origins {
+    /// Reads `file` and, recursively, the files it `{{#include}}`s where
+    /// it includes them.
+    fn of(file: &Path, root: &Path) -> Origins {
+        let mut origins = Origins::default();
+        origins.read(file, root, 0);
+        origins
+    }
+
+    fn read(&mut self, file: &Path, root: &Path, depth: usize) {
+        let Ok(content) = std::fs::read_to_string(file) else {
+            return;
+        };
+        let display = relative(root, file);
+        for found in markdown::find(&content) {
+            let text = found.text(&content);
+            let included = matches!(found.word.as_str(), "include" | "rustdoc_include");
+            if included && !found.escaped && depth < 10 {
+                if let Some(target) = include_target(text, file) {
+                    self.read(&target, root, depth + 1);
+                }
+                continue;
+            }
+            self.queues.entry(text.to_string()).or_default().push_back((
+                display.clone(),
+                found.line,
+                found.escaped,
+            ));
+        }
+    }
+
+    /// Where the next occurrence of `text` was written.
+    fn next(&mut self, text: &str) -> Option<(String, usize, bool)> {
+        self.queues.get_mut(text)?.pop_front()
+    }
+}
+
+/// The file an `{{#include PATH[:ANCHOR|:LINES]}}` in `from` names.
+fn include_target(text: &str, from: &Path) -> Option<PathBuf> {
+    let inner = text.strip_prefix("{{#")?.strip_suffix("}}")?;
+    let path = inner.split_whitespace().nth(1)?;
+    let path = path.split(':').next()?;
+    Some(from.parent()?.join(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mdbook_preprocessor::book::BookItem;
+
+    fn book_of(dir: &Path, chapters: &[(&str, &str)], processed: &[&str]) -> Book {
+        let mut book = Book::new();
+        for ((file, raw), content) in chapters.iter().zip(processed) {
+            std::fs::write(dir.join("src").join(file), raw).unwrap();
+            book.push_item(BookItem::Chapter(Chapter::new(
+                file,
+                content.to_string(),
+                file,
+                vec![],
+            )));
+        }
+        book
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line_they_were_written_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(src.join("parts")).unwrap();
+        std::fs::write(src.join("parts/inc.md"), "Intro.\n\n{{#cel broken}}\n").unwrap();
+        // As mdBook's links step leaves it: the include pasted in.
+        let raw = "# A\n\n{{#include parts/inc.md}}\n\n{{#cell fine}}\n\n{{#CHART x}}\n";
+        let processed = "# A\n\nIntro.\n\n{{#cel broken}}\n\n\n{{#cell fine}}\n\n{{#CHART x}}\n";
+        let book = book_of(dir.path(), &[("a.md", raw)], &[processed]);
+        let err = format!("{:#}", scan(&book, dir.path(), &src).unwrap_err());
+        assert!(
+            err.contains("src/parts/inc.md:3: `{{#cel broken}}`: unknown directive"),
+            "{err}"
+        );
+        assert!(err.contains("src/a.md:7: `{{#CHART x}}`"), "{err}");
+        assert!(!err.contains("fine"), "{err}");
+    }
+
+    #[test]
+    fn escapes_survive_the_links_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        // mdBook's links step turned `\{{#cell x}}` into `{{#cell x}}`.
+        let raw = "\\{{#cell x}}\n\n{{#cell x}}\n\nSay \\{{#value a b}}.\n";
+        let processed = "{{#cell x}}\n\n{{#cell x}}\n\nSay {{#value a b}}.\n";
+        let book = book_of(dir.path(), &[("a.md", raw)], &[processed]);
+        let scanned = scan(&book, dir.path(), &src).unwrap();
+        let live: Vec<usize> = scanned.sites.iter().map(|s| s.origin.line).collect();
+        assert_eq!(live, [3]);
+    }
+
+    #[test]
+    fn blocks_must_stand_alone_and_others_directives_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let md = "Text {{#cell x}} here.\n\n{{#include y.rs}}\n\n{{#admonish note}}\n";
+        let book = book_of(dir.path(), &[("a.md", md)], &[md]);
+        let err = format!("{:#}", scan(&book, dir.path(), &src).unwrap_err());
+        assert!(err.contains("src/a.md:1:") && err.contains("paragraph of its own"), "{err}");
+        assert_eq!(err.matches("src/a.md").count(), 1, "{err}");
+    }
+
+    #[test]
+    fn a_book_without_directives_has_no_sites() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let md = "# Plain\n\n`{{#cell x}}` in code.\n";
+        let book = book_of(dir.path(), &[("a.md", md)], &[md]);
+        let scanned = scan(&book, dir.path(), &src).unwrap();
+        assert!(scanned.sites.is_empty() && scanned.chapters.is_empty());
+    }
+}
