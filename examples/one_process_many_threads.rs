@@ -1,5 +1,5 @@
 //! One process, several threads: every thread reports the same process ID,
-//! each has an ID of its own, and all of them see the same memory.
+//! each has IDs of its own, and all of them see the same memory.
 
 use std::process;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,25 +8,42 @@ use std::thread;
 /// One variable in the process's memory, visible to every thread in it.
 static VISITS: AtomicUsize = AtomicUsize::new(0);
 
-fn main() {
-    println!(
-        "main thread: process {}, {:?}",
+/// The kernel's ID for the calling thread (`gettid`), the number `ps -L`
+/// shows. Linux takes it from the same counter as process IDs.
+#[cfg(target_os = "linux")]
+fn kernel_thread_id() -> String {
+    nix::unistd::gettid().to_string()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kernel_thread_id() -> String {
+    "(gettid is Linux-only)".to_string()
+}
+
+/// Who the calling thread is: its process, std's `ThreadId`, the kernel's ID.
+fn who() -> String {
+    format!(
+        "process {}, {:?}, kernel thread {}",
         process::id(),
-        thread::current().id()
-    );
+        thread::current().id(),
+        kernel_thread_id()
+    )
+}
+
+fn main() {
+    println!("main thread: {}", who());
 
     let workers: Vec<_> = (0..3)
         .map(|_| {
             thread::spawn(|| {
                 VISITS.fetch_add(1, Ordering::SeqCst);
-                (process::id(), thread::current().id())
+                who()
             })
         })
         .collect();
 
     for worker in workers {
-        let (pid, id) = worker.join().expect("worker panicked");
-        println!("worker:      process {pid}, {id:?}");
+        println!("worker:      {}", worker.join().expect("worker panicked"));
     }
     println!("visits seen by main: {}", VISITS.load(Ordering::SeqCst));
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::run_example;
+use common::{KERNEL_TID, counts_by_thread, run_example};
 use regex::Regex;
 
 /// Runs `name`, asserts it succeeded, returns its stdout.
@@ -18,21 +18,28 @@ fn stdout_of(name: &str) -> String {
 #[test]
 fn thread_worker_runs_in_the_same_process_and_its_writes_are_seen() {
     let out = stdout_of("thread_worker");
-    let re = Regex::new(
-        r"^main: I am thread ThreadId\((\d+)\) in process (\d+)
-worker: I am thread ThreadId\((\d+)\) in process (\d+)
+    let re = Regex::new(&format!(
+        r"^main: I am thread ThreadId\((\d+)\), kernel thread {KERNEL_TID}, in process (\d+)
+worker: I am thread ThreadId\((\d+)\), kernel thread {KERNEL_TID}, in process (\d+)
 main: the worker has finished; the log holds \[.written by the worker.\]
-$",
-    )
+$"
+    ))
     .unwrap();
     let caps = re
         .captures(&out)
         .unwrap_or_else(|| panic!("unexpected output:\n{out}"));
     assert_ne!(
-        caps[1], caps[3],
+        caps[1], caps[4],
         "main and worker must be different threads"
     );
-    assert_eq!(caps[2], caps[4], "main and worker must share one process");
+    assert_eq!(caps[3], caps[6], "main and worker must share one process");
+    if cfg!(target_os = "linux") {
+        assert_ne!(caps[2], caps[5], "one kernel ID for two threads");
+        assert_eq!(
+            caps[2], caps[3],
+            "Linux gives the main thread the process's ID"
+        );
+    }
 }
 
 /// One parsed line of `threads_overlap`: start, end and CPU seconds.
@@ -174,27 +181,6 @@ thread 1 squared [5, 6, 7, 8] into [25, 36, 49, 64]
 [1, 4, 9, 16, 25, 36, 49, 64]
 "
     );
-}
-
-/// The three `In thread NAME: count = N` lines, checked for names; returns
-/// the counts. The order of T1 and T3 (equal sleeps) is not fixed, and no
-/// order is asserted: that would be a claim about timing.
-fn counts_by_thread(out: &str) -> Vec<(String, usize)> {
-    let re = Regex::new(r"^In thread (T[123]): count = (\d+)$").unwrap();
-    let counts: Vec<(String, usize)> = out
-        .lines()
-        .filter(|l| l.starts_with("In thread"))
-        .map(|l| {
-            let caps = re
-                .captures(l)
-                .unwrap_or_else(|| panic!("unexpected line {l:?}"));
-            (caps[1].to_string(), caps[2].parse().unwrap())
-        })
-        .collect();
-    let names: BTreeSet<&str> = counts.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, BTreeSet::from(["T1", "T2", "T3"]), "{out}");
-    assert_eq!(counts.len(), 3, "{out}");
-    counts
 }
 
 #[test]

@@ -1,11 +1,16 @@
-//! Runs the book's examples as separate processes, the way a reader would.
+//! Runs the book's programs as separate processes, the way a reader would:
+//! the Rust examples, and (through [`run_within`]) the CPython programs.
 //!
 //! A test never forks inside the multi-threaded test harness: it starts the
-//! example's binary in its own process group and, if the example outlives its
-//! time limit, kills the whole group, forked children included.
+//! program in its own process group and, if the program outlives its time
+//! limit, kills the whole group, forked children included.
+//!
+//! The checks at the end are shared by a Rust example and its CPython twin,
+//! which print the same lines.
 
 #![allow(dead_code)] // each test file uses its own subset of these helpers
 
+use regex::Regex;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -14,27 +19,27 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// What one run of an example printed, and how it ended.
+/// What one run of a program printed, and how it ended.
 #[derive(Debug)]
 pub struct Run {
     pub stdout: String,
     pub stderr: String,
     pub status: ExitStatus,
-    /// Whether any process of the example's group was still there after the
-    /// example exited: an orphaned or never-waited-for child.
+    /// Whether any process of the program's group was still there after the
+    /// program exited: an orphaned or never-waited-for child.
     pub left_children: bool,
 }
 
 impl Run {
-    /// Panics with both streams unless the example exited with status 0.
+    /// Panics with both streams unless the program exited with status 0.
     pub fn assert_success(&self) -> &Self {
         assert!(
             !self.left_children,
-            "example exited but left a child behind (orphan or zombie)\n{self:?}"
+            "program exited but left a child behind (orphan or zombie)\n{self:?}"
         );
         assert!(
             self.status.success(),
-            "example failed with {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            "program failed with {:?}\n--- stdout\n{}\n--- stderr\n{}",
             self.status,
             self.stdout,
             self.stderr
@@ -93,13 +98,20 @@ pub fn run_example(name: &str, args: &[&str]) -> Run {
 /// Like [`run_example`] with an explicit limit; on timeout the example's
 /// whole process group is killed and the test fails with what it printed.
 pub fn run_example_within(name: &str, args: &[&str], limit: Duration) -> Run {
-    let mut child = start_example(name, args);
+    let mut command = Command::new(example_path(name));
+    command.args(args);
+    run_within(command, limit)
+}
+
+/// Runs any program the way the examples are run: its own process group,
+/// null stdin, piped stdout and stderr, a time limit for the whole group.
+pub fn run_within(mut command: Command, limit: Duration) -> Run {
+    let mut child = start(&mut command);
     let stdout = drain(child.stdout.take().unwrap());
     let stderr = drain(child.stderr.take().unwrap());
-    let status = wait_or_kill(&mut child, limit).unwrap_or_else(|| {
-        panic!("example {name} {args:?} did not finish within {limit:?} and was killed")
-    });
-    // The example is gone; anything still in its process group is a child it
+    let status = wait_or_kill(&mut child, limit)
+        .unwrap_or_else(|| panic!("{command:?} did not finish within {limit:?} and was killed"));
+    // The program is gone; anything still in its process group is a child it
     // did not wait for. Kill it (so the pipes close) and remember it.
     let left_children = kill_group(&child);
     Run {
@@ -114,14 +126,19 @@ pub fn run_example_within(name: &str, args: &[&str], limit: Duration) -> Run {
 /// and stderr) without waiting: for tests that stop an example part-way. The
 /// caller kills the group ([`kill_group`]) and reaps the example.
 pub fn start_example(name: &str, args: &[&str]) -> Child {
-    Command::new(example_path(name))
-        .args(args)
+    let mut command = Command::new(example_path(name));
+    command.args(args);
+    start(&mut command)
+}
+
+fn start(command: &mut Command) -> Child {
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"))
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"))
 }
 
 /// Sends SIGKILL to the child's process group; true if any process received it.
@@ -153,4 +170,58 @@ fn wait_or_kill(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The pattern of the kernel thread ID an example prints beside std's
+/// `ThreadId`: a number on Linux (`gettid`), a note elsewhere.
+#[cfg(target_os = "linux")]
+pub const KERNEL_TID: &str = r"(\d+)";
+#[cfg(not(target_os = "linux"))]
+pub const KERNEL_TID: &str = r"(\(gettid is Linux-only\))";
+
+/// The seconds in every line of `text` matching `pattern` (one capture group).
+pub fn seconds(text: &str, pattern: &str) -> Vec<f64> {
+    let re = Regex::new(pattern).unwrap();
+    text.lines()
+        .filter_map(|line| re.captures(line))
+        .map(|caps| caps[1].parse().unwrap())
+        .collect()
+}
+
+/// Checks that `run` succeeded and printed two task lines starting with
+/// `task`, then the total last, and that the total covers the slower task
+/// (the program's own invariant, not a timing goal).
+pub fn assert_two_tasks_then_total(run: &Run, task: &str) {
+    run.assert_success();
+    let tasks = seconds(&run.stdout, &format!(r"^{task} finished in (\d+\.\d\d) s$"));
+    let total = seconds(&run.stdout, r"^Total time: (\d+\.\d\d) s$");
+    assert_eq!(
+        (tasks.len(), total.len(), run.lines().len()),
+        (2, 1, 3),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.lines()[2], format!("Total time: {:.2} s", total[0]));
+    assert!(total[0] >= tasks.iter().cloned().fold(0.0, f64::max));
+}
+
+/// The three `In thread NAME: count = N` lines, checked for names; returns
+/// the counts. The order of T1 and T3 (equal sleeps) is not fixed, and no
+/// order is asserted: that would be a claim about timing.
+pub fn counts_by_thread(out: &str) -> Vec<(String, usize)> {
+    let re = Regex::new(r"^In thread (T[123]): count = (\d+)$").unwrap();
+    let counts: Vec<(String, usize)> = out
+        .lines()
+        .filter(|l| l.starts_with("In thread"))
+        .map(|l| {
+            let caps = re
+                .captures(l)
+                .unwrap_or_else(|| panic!("unexpected line {l:?}"));
+            (caps[1].to_string(), caps[2].parse().unwrap())
+        })
+        .collect();
+    let names: BTreeSet<&str> = counts.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["T1", "T2", "T3"]), "{out}");
+    assert_eq!(counts.len(), 3, "{out}");
+    counts
 }

@@ -1,6 +1,6 @@
 //! The book and the code agree: every directive names something that exists,
-//! every example is shown somewhere, and every Rust block is either a cell or
-//! a snippet that `crates/book-doctests` tests.
+//! every example and every CPython program is shown somewhere, and every Rust
+//! block is either a cell or a snippet that `crates/book-doctests` tests.
 
 use notebook::directive::{self, Block, Cell, Line, Value};
 use std::collections::BTreeSet;
@@ -78,12 +78,28 @@ fn fence_infos(text: &str) -> Vec<String> {
     infos
 }
 
+/// A Python cell names its program with the extension (`{{#cell NAME.py}}`);
+/// a Rust cell names its example without one.
+fn is_python(cell: &Cell) -> bool {
+    cell.name.ends_with(".py")
+}
+
+/// The file names of the CPython programs in python/ (`NAME.py`).
+fn python_programs() -> BTreeSet<String> {
+    fs::read_dir(root().join("python"))
+        .expect("read python/")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "py"))
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
 #[test]
 fn every_cell_names_an_existing_example_and_anchor() {
     let examples = examples();
     let mut problems = Vec::new();
     for (chapter, text) in chapters() {
-        for cell in cells(&chapter, &text) {
+        for cell in cells(&chapter, &text).iter().filter(|c| !is_python(c)) {
             if !examples.contains(&cell.name) {
                 problems.push(format!("{chapter}: no example {}", cell.name));
                 continue;
@@ -103,15 +119,62 @@ fn example_file(name: &str) -> PathBuf {
     root().join("examples").join(format!("{name}.rs"))
 }
 
-#[test]
-fn every_example_is_shown_in_some_chapter() {
-    let shown: BTreeSet<String> = chapters()
+/// The name of every cell in every chapter.
+fn shown() -> BTreeSet<String> {
+    chapters()
         .iter()
         .flat_map(|(chapter, text)| cells(chapter, text))
         .map(|cell| cell.name)
-        .collect();
-    let unshown: Vec<_> = examples().difference(&shown).cloned().collect();
+        .collect()
+}
+
+#[test]
+fn every_example_is_shown_in_some_chapter() {
+    let unshown: Vec<_> = examples().difference(&shown()).cloned().collect();
     assert!(unshown.is_empty(), "examples no chapter shows: {unshown:?}");
+}
+
+#[test]
+fn every_python_cell_names_an_existing_program() {
+    let programs = python_programs();
+    let mut problems = Vec::new();
+    for (chapter, text) in chapters() {
+        for cell in cells(&chapter, &text).iter().filter(|c| is_python(c)) {
+            if !programs.contains(&cell.name) {
+                problems.push(format!("{chapter}: no program python/{}", cell.name));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// Every CPython program is shown by a chapter, or is a module that a shown
+/// program imports (`python/tasks.py`).
+#[test]
+fn every_python_program_is_shown_or_imported() {
+    let programs = python_programs();
+    let shown: BTreeSet<String> = shown().intersection(&programs).cloned().collect();
+    let sources: Vec<String> = shown
+        .iter()
+        .map(|name| fs::read_to_string(root().join("python").join(name)).unwrap())
+        .collect();
+    let unused: Vec<_> = programs
+        .difference(&shown)
+        .filter(|name| {
+            let module = name.trim_end_matches(".py");
+            let imports = [
+                format!("import {module}\n"),
+                format!("from {module} import "),
+            ];
+            !sources
+                .iter()
+                .any(|source| imports.iter().any(|i| source.contains(i.as_str())))
+        })
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "python/ programs no chapter shows or imports: {unused:?}"
+    );
 }
 
 #[test]
