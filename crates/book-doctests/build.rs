@@ -1,6 +1,7 @@
 //! Generates one doctested item per chapter listed in `src/SUMMARY.md`, so a
 //! chapter added to the book is doctested without anyone remembering to.
 
+use mdbook_summary::{SummaryItem, parse_summary};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
@@ -41,15 +42,27 @@ fn main() {
     fs::write(out, items).expect("write chapters.rs");
 }
 
-/// The targets of `[title](file.md)` links in SUMMARY.md, in order.
+/// The chapter files SUMMARY.md links, in book order, read by mdBook's own
+/// SUMMARY parser.
 fn chapter_links(summary: &str) -> Vec<String> {
-    summary
-        .lines()
-        .filter_map(|line| {
-            let start = line.find("](")? + 2;
-            let end = start + line[start..].find(')')?;
-            let target = &line[start..end];
-            target.ends_with(".md").then(|| target.to_string())
-        })
-        .collect()
+    fn walk(items: &[SummaryItem], out: &mut Vec<String>) {
+        for item in items {
+            if let SummaryItem::Link(link) = item {
+                if let Some(location) = &link.location {
+                    out.push(location.to_string_lossy().into_owned());
+                }
+                walk(&link.nested_items, out);
+            }
+        }
+    }
+    let summary = parse_summary(summary).expect("src/SUMMARY.md parses");
+    let mut files = Vec::new();
+    for part in [
+        &summary.prefix_chapters,
+        &summary.numbered_chapters,
+        &summary.suffix_chapters,
+    ] {
+        walk(part, &mut files);
+    }
+    files
 }

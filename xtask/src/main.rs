@@ -15,13 +15,13 @@ mod browser;
 mod measure;
 
 use anyhow::{Context, Result, anyhow, bail};
-use lab::Summary;
 use mdbook_driver::MDBook;
 use mdbook_driver::book::Book;
 use mdbook_mermaid::Mermaid;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
-use notebook::directive::{self, Line};
-use notebook::{Mode, Notebook};
+use notebook::directive::Directive;
+use notebook::record::Summary;
+use notebook::{BookLock, Mode, Notebook, scan};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -80,6 +80,8 @@ fn book_command(args: &[String]) -> Result<()> {
         notebook = notebook.with_mode(mode);
     }
     let root = root();
+    // One build of the book at a time, rendering included: a second waits.
+    let _lock = BookLock::acquire(&root.join("outputs"))?;
     let started = Instant::now();
     let out = build(&root, notebook, None)?;
     eprintln!(
@@ -175,7 +177,10 @@ fn bench_command(args: &[String]) -> Result<()> {
 
     let stored = notebook::store::all(&root.join("outputs"));
     let mut totals = [0.0f64; 2];
-    for (_, result) in &stored {
+    for path in &stored {
+        let text = std::fs::read_to_string(path)?;
+        let result: notebook::store::Stored = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a stored result", path.display()))?;
         let secs: f64 = result.runs.iter().map(|r| r.duration_secs).sum();
         totals[usize::from(result.kind == notebook::store::Kind::Chart)] += secs;
     }
@@ -252,25 +257,17 @@ impl Preprocessor for DropDirectives {
 
     fn run(&self, _: &PreprocessorContext, mut book: Book) -> mdbook_driver::errors::Result<Book> {
         book.for_each_chapter_mut(|chapter| {
-            let Ok(lines) = directive::scan(&chapter.content) else {
-                return;
-            };
             let mut out = String::new();
-            for line in lines {
-                match line {
-                    Line::Text(text) => out.push_str(text),
-                    Line::Block { .. } => out.push('\n'),
-                    Line::Values { line, values } => {
-                        let mut last = 0;
-                        for value in values {
-                            out.push_str(&line[last..value.span.start]);
-                            out.push('–');
-                            last = value.span.end;
-                        }
-                        out.push_str(&line[last..]);
-                    }
-                }
+            let mut last = 0;
+            for written in scan::directives(&chapter.content) {
+                out.push_str(&chapter.content[last..written.span.start]);
+                out.push_str(match written.directive {
+                    Ok(Directive::Value(_)) => "–",
+                    _ => "",
+                });
+                last = written.span.end;
             }
+            out.push_str(&chapter.content[last..]);
             chapter.content = out;
         });
         Ok(book)

@@ -8,10 +8,11 @@
 //! `outputs/` changes.
 
 use anyhow::{Context, Result, bail};
-use lab::Record;
-use notebook::exec::{self, Ended};
+use notebook::exec::{self, Ended, Spawn};
+use notebook::record::{Machine, Record};
 use notebook::render::escape;
-use notebook::store::{self, Kind};
+use notebook::store::{self, Kind, Stored};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -30,11 +31,15 @@ pub fn run(root: &Path) -> Result<()> {
     let out = root.join("target/measure");
     std::fs::create_dir_all(&out)?;
 
-    let charts: Vec<_> = store::all(&root.join("outputs"))
-        .into_iter()
-        .filter(|(_, stored)| stored.kind == Kind::Chart)
-        .filter_map(|(_, stored)| Some((stored.record.clone()?, stored)))
-        .collect();
+    let mut charts = Vec::new();
+    for path in store::all(&root.join("outputs")) {
+        let stored: Stored = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .with_context(|| format!("{} is not a stored result", path.display()))?;
+        if let (Kind::Chart, Some(record)) = (stored.kind, stored.record.clone()) {
+            charts.push((record, stored));
+        }
+    }
+    let here = notebook::machine::detect();
     if charts.is_empty() {
         bail!("no stored chart in outputs/: run `cargo xtask book` first");
     }
@@ -42,17 +47,14 @@ pub fn run(root: &Path) -> Result<()> {
     let mut page = String::from(PAGE_HEAD);
     for (i, (book, stored)) in charts.iter().enumerate() {
         // The lab takes the experiment's name first, then the chart's arguments.
-        let mut args = vec![stored.name.clone()];
-        args.extend(stored.args.iter().cloned());
-        let label = args.join(" ");
+        let label = stored.args.join(" ");
         eprintln!("[measure] {}/{} lab {label}", i + 1, charts.len());
-        let limit = Duration::from_secs(stored.options.timeout);
-        let mine = measure(&lab, &args, limit).with_context(|| format!("lab {label}"))?;
+        let mine = measure(&lab, &stored.args).with_context(|| format!("lab {label}"))?;
         std::fs::write(
-            out.join(format!("{}.json", stored.name)),
+            out.join(format!("{}.json", stored.args.join("-"))),
             serde_json::to_string_pretty(&mine)?,
         )?;
-        section(&mut page, &label, book, &mine)?;
+        section(&mut page, &label, (book, &stored.machine), (&mine, &here))?;
     }
     page.push_str("</body>\n</html>\n");
     let index = out.join("index.html");
@@ -61,23 +63,49 @@ pub fn run(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs the lab once with `args` and reads the record it prints.
-fn measure(lab: &Path, args: &[String], limit: Duration) -> Result<Record> {
-    match exec::run(lab, args, limit)? {
-        Ended::Exited(run) if run.exit_code == 0 => {
-            serde_json::from_str(&run.stdout).context("the lab printed no valid record")
+/// Runs the lab once with `args`, as the notebook would, and reads the
+/// record it prints.
+fn measure(lab: &Path, args: &[String]) -> Result<Record> {
+    let env: Vec<(String, String)> = ["PATH", "HOME"]
+        .into_iter()
+        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
+        .collect();
+    let limit = Duration::from_secs(600);
+    let ended = exec::run(&Spawn {
+        program: lab,
+        args,
+        env: &env,
+        cwd: None,
+        limit,
+    })?;
+    match ended {
+        Ended::Exited(outcome) if outcome.run.exit_code == 0 => {
+            serde_json::from_str(&outcome.run.stdout).context("the lab printed no valid record")
         }
-        Ended::Exited(run) => bail!("exit code {}: {}", run.exit_code, run.stderr.trim()),
+        Ended::Exited(outcome) => bail!(
+            "exit code {}: {}",
+            outcome.run.exit_code,
+            outcome.run.stderr.trim()
+        ),
         Ended::TimedOut(_) => bail!("timed out after {limit:?}"),
         Ended::Interrupted => bail!("interrupted"),
     }
 }
 
 /// One experiment: the two charts side by side, then a table of its values.
-fn section(page: &mut String, label: &str, book: &Record, mine: &Record) -> Result<()> {
+fn section(
+    page: &mut String,
+    label: &str,
+    (book, book_machine): (&Record, &Machine),
+    (mine, here): (&Record, &Machine),
+) -> Result<()> {
     writeln!(page, "<h2>{}</h2>\n<div class=\"pair\">", escape(label))?;
-    for (whose, record) in [("In the book", book), ("On this machine", mine)] {
-        let chart = charts::render(record).map_err(anyhow::Error::msg)?;
+    for (whose, record, machine) in [
+        ("In the book", book, book_machine),
+        ("On this machine", mine, here),
+    ] {
+        let chart = notebook::chart::render(record, &BTreeMap::new(), machine)
+            .map_err(anyhow::Error::msg)?;
         writeln!(
             page,
             "<figure><figcaption><b>{whose}</b>: {}</figcaption>\n{}\n</figure>",

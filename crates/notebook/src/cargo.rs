@@ -246,23 +246,60 @@ impl Workspace {
             .replace('\\', "/")
     }
 
-    /// A digest of how `package`'s programs are built, short of their
-    /// source files: the `Cargo.lock` entries of its dependency closure, the
-    /// workspace packages' manifests as Cargo reads them (not their bytes:
-    /// comments and unrelated sections do not count), the release profile,
-    /// and the flags from `.cargo/config.toml` and the environment.
-    /// Examples may use dev-dependencies, so theirs count too.
-    pub fn build_settings(&self, package: &Package, with_dev: bool) -> Result<Value> {
+    /// What a key covers of `unit`, from `compiled`, the files its build
+    /// read (its dep-info): its own files, and the crates it names in them
+    /// with everything those depend on; the `Cargo.lock` entries of that
+    /// closure, the manifests of its workspace packages as Cargo reads them
+    /// (not their bytes: comments and unrelated sections do not count), the
+    /// release profile, and the flags from `.cargo/config.toml` and the
+    /// environment.
+    ///
+    /// A crate counts only if the unit's own code names it (`name::…`,
+    /// `use name`, `extern crate name`): every crate is reached through its
+    /// name, so one never named cannot be used. So an example that does not
+    /// use a dependency of its package is not re-run when that changes.
+    pub fn inputs(&self, unit: &Unit, compiled: &[PathBuf]) -> Result<Inputs> {
+        let package = self.package(&unit.package)?;
+        let is_own = |file: &Path| self.owner(file).is_none_or(|p| p.name == package.name);
+        let mut own_code = String::new();
+        for file in compiled.iter().filter(|f| is_own(f)) {
+            own_code.push_str(&std::fs::read_to_string(file).unwrap_or_default());
+            own_code.push('\n');
+        }
+        let used = |d: &Dependency| {
+            if d.kind.as_deref() == Some("dev") && unit.kind != UnitKind::Example {
+                return false;
+            }
+            let name = d.rename.clone().unwrap_or_else(|| d.name.replace('-', "_"));
+            names_crate(&own_code, &name)
+        };
         let lock = Lock::read(&self.workspace_root.join("Cargo.lock"))?;
-        let (entries, members) = lock.closure(self, package, with_dev)?;
+        let (entries, members) = lock.closure(self, package, &used)?;
+        let in_closure: BTreeSet<&str> = members.iter().map(|p| p.name.as_str()).collect();
+        let files = compiled
+            .iter()
+            .filter(|f| self.owner(f).is_none_or(|p| in_closure.contains(p.name.as_str())))
+            .cloned()
+            .collect();
         let manifests: Vec<Value> = members.iter().map(|p| self.manifest(p)).collect();
-        Ok(serde_json::json!({
-            "lock": entries,
-            "manifests": manifests,
-            "profile": self.release_profile()?,
-            "config": cargo_config(&self.workspace_root)?,
-            "env": flag_variables(),
-        }))
+        Ok(Inputs {
+            files,
+            settings: serde_json::json!({
+                "lock": entries,
+                "manifests": manifests,
+                "profile": self.release_profile()?,
+                "config": cargo_config(&self.workspace_root)?,
+                "env": flag_variables(),
+            }),
+        })
+    }
+
+    /// The workspace package whose folder holds `file` (the innermost).
+    fn owner(&self, file: &Path) -> Option<&Package> {
+        self.packages
+            .iter()
+            .filter(|p| p.manifest_path.parent().is_some_and(|dir| file.starts_with(dir)))
+            .max_by_key(|p| p.manifest_path.components().count())
     }
 
     /// What of a workspace package's manifest changes its programs.
@@ -310,6 +347,39 @@ impl Workspace {
             .unwrap_or(toml::Value::Table(Default::default()));
         Ok(serde_json::to_value(profile)?)
     }
+}
+
+/// What a key covers of a Rust program: the files its build read that
+/// count, and how it is built.
+#[derive(Debug)]
+pub struct Inputs {
+    pub files: Vec<PathBuf>,
+    pub settings: Value,
+}
+
+/// Whether Rust code names crate `name`: `name::…`, `use name…` (also in a
+/// group, `use {a, name}`), `extern crate name`. Comments count too: a
+/// false yes only makes a key cover more.
+fn names_crate(code: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    code.match_indices(name).any(|(at, _)| {
+        let before = &code[..at];
+        let after = &code[at + name.len()..];
+        if before.ends_with(ident) || after.starts_with(ident) {
+            return false;
+        }
+        if after.trim_start().starts_with("::") {
+            return true;
+        }
+        // The statement it is in: from the last `;` or `}`.
+        let start = before.rfind([';', '}']).map_or(0, |i| i + 1);
+        let statement = before[start..].trim_start();
+        let statement = statement
+            .strip_prefix("pub(crate) ")
+            .or_else(|| statement.strip_prefix("pub "))
+            .unwrap_or(statement);
+        statement.starts_with("use ") || statement.starts_with("use{") || statement.trim_end() == "extern crate"
+    })
 }
 
 /// The paths a make-style dep-info file lists as prerequisites of its first
@@ -379,17 +449,17 @@ impl Lock {
             .position(|p| p.name == name && version.is_none_or(|v| v == p.version))
     }
 
-    /// The lock entries `package`'s programs are built from, as
+    /// The lock entries a program of `package` is built from, as
     /// `name version source checksum` lines, and the workspace packages
-    /// among them. From a workspace package only its normal and build
-    /// dependencies are followed (and, for `with_dev`, the first package's
-    /// dev-dependencies); from a registry package, every dependency the lock
-    /// lists.
+    /// among them (`package` first). Of `package`'s dependencies only those
+    /// the program `uses` are followed; from another workspace package, its
+    /// normal and build dependencies; from a registry package, every
+    /// dependency the lock lists.
     fn closure<'w>(
         &self,
         workspace: &'w Workspace,
-        package: &Package,
-        with_dev: bool,
+        package: &'w Package,
+        uses: &dyn Fn(&Dependency) -> bool,
     ) -> Result<(Vec<String>, Vec<&'w Package>)> {
         let start = self
             .packages
@@ -403,9 +473,9 @@ impl Lock {
                 )
             })?;
         let mut seen = BTreeSet::from([start]);
-        let mut queue = vec![(start, with_dev)];
+        let mut queue = vec![start];
         let mut members = Vec::new();
-        while let Some((index, dev)) = queue.pop() {
+        while let Some(index) = queue.pop() {
             let entry = &self.packages[index];
             let member = entry
                 .source
@@ -419,15 +489,19 @@ impl Lock {
                 let Some(next) = self.find(dependency) else {
                     bail!("Cargo.lock lists `{dependency}` under `{}` but not as a package", entry.name);
                 };
+                let name = &self.packages[next].name;
                 let followed = match member {
-                    Some(member) => member.dependencies.iter().any(|d| {
-                        d.name == self.packages[next].name
-                            && (d.kind.as_deref() != Some("dev") || dev)
-                    }),
+                    Some(member) if index == start => {
+                        member.dependencies.iter().any(|d| d.name == *name && uses(d))
+                    }
+                    Some(member) => member
+                        .dependencies
+                        .iter()
+                        .any(|d| d.name == *name && d.kind.as_deref() != Some("dev")),
                     None => true,
                 };
                 if followed && seen.insert(next) {
-                    queue.push((next, false));
+                    queue.push(next);
                 }
             }
         }
@@ -444,7 +518,6 @@ impl Lock {
                 )
             })
             .collect();
-        members.sort_by(|a, b| a.name.cmp(&b.name));
         members.dedup_by(|a, b| a.name == b.name);
         Ok((lines, members))
     }
@@ -526,6 +599,24 @@ mod tests {
             ]
         );
         assert!(parse_dep_info("").is_empty());
+    }
+
+    #[test]
+    fn crates_are_named_by_paths_uses_and_extern_crate() {
+        for (code, named) in [
+            ("fn main() { tasks::countdown(1); }", true),
+            ("use tasks;", true),
+            ("use tasks as t;", true),
+            ("fn f() {}\npub use {gil, tasks};", true),
+            ("use std::{io, tasks::x};", true),
+            ("extern crate tasks;", true),
+            ("#[tasks :: attr] fn f() {}", true),
+            ("// two tasks, one after the other\nfn main() {}", false),
+            ("let tasks = vec![1]; run(tasks);", false),
+            ("use mytasks::x; subtasks::y();", false),
+        ] {
+            assert_eq!(names_crate(code, "tasks"), named, "{code}");
+        }
     }
 
     #[test]

@@ -249,14 +249,10 @@ pub fn run(
         Kind::Chart => Some(parse_record(&mut runs[0])?),
     };
     let compiled = match (&job.program, workspace) {
-        (Program::Rust { unit, .. }, Some(workspace)) => workspace
-            .compiled_from(unit)?
-            .iter()
-            .map(|p| crate::key::relative(&config.root, p))
-            .collect(),
+        (Program::Rust { unit, .. }, Some(workspace)) => workspace.compiled_from(unit)?,
         _ => Vec::new(),
     };
-    let sources = keys.sources(job, &compiled);
+    let sources = keys.sources(job, &compiled)?;
     Ok(Stored {
         format: FORMAT,
         key: keys.key(job, &sources)?,

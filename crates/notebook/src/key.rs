@@ -3,13 +3,13 @@
 //! A key covers:
 //! - what the directive asks for: the program, its arguments and the options
 //!   that change what it prints (`exit=`, `runs=`, `cwd=`, `reads=`);
-//! - the files the program is made of: for a Rust program, every file its
-//!   last build read, from the compiler's dep-info (its own source, the
-//!   sources of every workspace crate it depends on, files it
-//!   `include_str!`s); for a script, the script and the local modules it
-//!   imports;
-//! - for a Rust program, how it is built (`cargo::Workspace::build_settings`:
-//!   the `Cargo.lock` entries of its dependencies, the manifests as Cargo
+//! - the files the program is made of: for a Rust program, the files its
+//!   last build read (the compiler's dep-info: its own sources and the files
+//!   they `include_str!`), and of those of workspace crates, the ones of
+//!   crates it names and of their dependencies; for a script, the script and
+//!   the local modules it imports;
+//! - for a Rust program, how it is built (`cargo::Workspace::inputs`: the
+//!   `Cargo.lock` entries of the crates it uses, the manifests as Cargo
 //!   reads them, the release profile, the flags);
 //! - for a script, the interpreter as the book names it (`python3`);
 //! - the files and folders it reads when it runs (`reads=`).

@@ -12,7 +12,7 @@
 //! decides which are its own, which belong to mdBook (`include`, …) and which
 //! are near misses (`{{#CELL x}}`) to refuse.
 
-use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
+use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 use mdbook_markdown::{MarkdownOptions, new_cmark_parser};
 use std::ops::Range;
 
@@ -108,6 +108,22 @@ pub fn find(content: &str) -> Vec<Found> {
     }
     found.sort_by_key(|f| f.span.start);
     found
+}
+
+/// The info string (`rust,ignore`) and first line of every fenced code
+/// block in `content`.
+pub fn fenced_code(content: &str) -> Vec<(String, usize)> {
+    let options = MarkdownOptions::default();
+    new_cmark_parser(content, &options)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => Some((
+                info.to_string(),
+                content[..range.start].matches('\n').count() + 1,
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A paragraph or list item being read: how many pieces it has and which of
@@ -262,6 +278,15 @@ mod tests {
                 ("{{#value a b}}".into(), 1, false, false),
                 ("{{#cell ü}}".into(), 3, true, false)
             ]
+        );
+    }
+
+    #[test]
+    fn fenced_code_reports_its_info_string() {
+        let md = "text\n\n```rust,ignore\nfn x() {}\n```\n\n    indented\n\n~~~python\nx\n~~~\n";
+        assert_eq!(
+            fenced_code(md),
+            [("rust,ignore".to_string(), 3), ("python".to_string(), 9)]
         );
     }
 

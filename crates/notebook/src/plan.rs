@@ -10,8 +10,8 @@ use crate::program::Target;
 use crate::scan::{Scanned, Site};
 use crate::store::{self, Kind, RunOptions, Stored};
 use anyhow::{Context, Result, bail};
-use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 /// How a job's program is built and run.
@@ -283,7 +283,6 @@ pub struct Keys<'a> {
     config: &'a Config,
     workspace: Option<&'a Workspace>,
     digests: Digests,
-    settings: BTreeMap<(String, bool), Value>,
 }
 
 impl<'a> Keys<'a> {
@@ -292,28 +291,31 @@ impl<'a> Keys<'a> {
             config,
             workspace,
             digests: Digests::default(),
-            settings: BTreeMap::new(),
         }
     }
 
     /// The files a job's program is made of, relative to the book: for a
-    /// script, found now; for a Rust program, what its last build read
-    /// (`compiled`, from the stored result or a fresh build's dep-info).
-    pub fn sources(&self, job: &Job, compiled: &[String]) -> Vec<String> {
-        match &job.program {
-            Program::Rust { .. } => compiled.to_vec(),
-            Program::Script { extension, folder, file } => {
-                self.config.languages[extension]
-                    .imports
-                    .sources(folder, file)
-                    .into_iter()
-                    .map(|f| relative(&self.config.root, &folder.join(f)))
-                    .collect()
-            }
-        }
+    /// script, the script and its local imports, found now; for a Rust
+    /// program, those of `compiled` (what its build read) that its key
+    /// covers.
+    pub fn sources(&self, job: &Job, compiled: &[PathBuf]) -> Result<Vec<String>> {
+        let files = match &job.program {
+            Program::Rust { unit, .. } => self.workspace()?.inputs(unit, compiled)?.files,
+            Program::Script {
+                extension,
+                folder,
+                file,
+            } => self.config.languages[extension]
+                .imports
+                .sources(folder, file)
+                .into_iter()
+                .map(|f| folder.join(f))
+                .collect(),
+        };
+        Ok(files.iter().map(|f| relative(&self.config.root, f)).collect())
     }
 
-    /// `job`'s key, given the files its program is made of.
+    /// `job`'s key, given the files its program is made of (see `sources`).
     pub fn key(&mut self, job: &Job, sources: &[String]) -> Result<String> {
         let mut head = json!({
             "kind": job.kind,
@@ -321,18 +323,9 @@ impl<'a> Keys<'a> {
             "args": job.args,
             "options": job.options,
         });
+        let absolute: Vec<PathBuf> = sources.iter().map(|s| self.config.root.join(s)).collect();
         let settings = match &job.program {
-            Program::Rust { unit, .. } => {
-                let with_dev = unit.kind == UnitKind::Example;
-                let cache = (unit.package.clone(), with_dev);
-                if !self.settings.contains_key(&cache) {
-                    let workspace = self.workspace.context("no Cargo workspace")?;
-                    let package = workspace.package(&unit.package)?;
-                    let settings = workspace.build_settings(package, with_dev)?;
-                    self.settings.insert(cache.clone(), settings);
-                }
-                Some(&self.settings[&cache])
-            }
+            Program::Rust { unit, .. } => Some(self.workspace()?.inputs(unit, &absolute)?.settings),
             Program::Script { extension, .. } => {
                 head["interpreter"] = json!(self.config.languages[extension].command);
                 None
@@ -340,10 +333,16 @@ impl<'a> Keys<'a> {
         };
         let files: Vec<(String, PathBuf)> = sources
             .iter()
-            .chain(&job.options.reads)
-            .map(|name| (name.clone(), self.config.root.join(name)))
+            .cloned()
+            .zip(absolute)
+            .chain(
+                job.options
+                    .reads
+                    .iter()
+                    .map(|name| (name.clone(), self.config.root.join(name))),
+            )
             .collect();
-        Ok(key::key(&head, settings, &files, &mut self.digests))
+        Ok(key::key(&head, settings.as_ref(), &files, &mut self.digests))
     }
 
     /// `job`'s current key against what is stored: `None` when nothing
@@ -351,12 +350,16 @@ impl<'a> Keys<'a> {
     pub fn current(&mut self, job: &Job, stored: Option<&Stored>) -> Result<Option<String>> {
         match (&job.program, stored) {
             (Program::Rust { .. }, None) => Ok(None),
-            (_, stored) => {
-                let compiled = stored.map_or(&[][..], |s| &s.sources[..]);
-                let sources = self.sources(job, compiled);
+            (Program::Rust { .. }, Some(stored)) => self.key(job, &stored.sources).map(Some),
+            (Program::Script { .. }, _) => {
+                let sources = self.sources(job, &[])?;
                 self.key(job, &sources).map(Some)
             }
         }
+    }
+
+    fn workspace(&self) -> Result<&'a Workspace> {
+        self.workspace.context("no Cargo workspace")
     }
 }
 

@@ -66,13 +66,55 @@ pub struct Scanned {
     pub sites: Vec<Site>,
 }
 
+/// A notebook directive as written in one markdown text.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub line: usize,
+    pub span: Range<usize>,
+    pub text: String,
+    /// Parsed, or why it cannot be (including a block that does not stand
+    /// alone).
+    pub directive: Result<Directive, String>,
+    /// Where a block replacing it is indented to.
+    pub indent: String,
+}
+
+/// The notebook's directives in `content`, as the build finds them:
+/// escaped ones and other preprocessors' left out. The consistency checks
+/// of a book use this to see exactly what the build sees.
+pub fn directives(content: &str) -> Vec<Written> {
+    let mut written = Vec::new();
+    for found in markdown::find(content) {
+        if found.escaped {
+            continue;
+        }
+        let text = found.text(content);
+        let directive = match directive::parse(&found.word, text, found.closed) {
+            Ok(None) => continue,
+            Ok(Some(d)) if !found.alone && !matches!(d, Directive::Value(_)) => Err(
+                "a cell or chart must be a paragraph of its own, with blank lines around it \
+                 (put it in backticks to show it as text)"
+                    .to_string(),
+            ),
+            other => other.map(|d| d.expect("handled above")),
+        };
+        written.push(Written {
+            line: found.line,
+            span: found.span.clone(),
+            text: text.to_string(),
+            directive,
+            indent: found.indent(content),
+        });
+    }
+    written
+}
+
 /// Finds and parses every directive; fails listing every malformed one.
 pub fn scan(book: &Book, root: &Path, src: &Path) -> Result<Scanned> {
     let mut scanned = Scanned::default();
     let mut errors = Vec::new();
     for chapter in book.chapters() {
-        let found = markdown::find(&chapter.content);
-        if found.is_empty() {
+        if !chapter.content.contains("{{#") {
             continue;
         }
         let index = scanned.chapters.len();
@@ -90,46 +132,29 @@ pub fn scan(book: &Book, root: &Path, src: &Path) -> Result<Scanned> {
             None => Origins::default(),
         };
         let mut any = false;
-        for found in found {
-            let text = found.text(&chapter.content).to_string();
-            let (origin, escaped) = match origins.next(&text) {
-                Some((file, line, escaped)) => (Origin { file, line }, escaped || found.escaped),
-                None => (
-                    Origin {
-                        file: display.clone(),
-                        line: found.line,
-                    },
-                    found.escaped,
-                ),
+        for written in directives(&chapter.content) {
+            let origin = match origins.next(&written.text) {
+                // Escaped where it was written; the links step dropped the `\`.
+                Some((_, _, true)) => continue,
+                Some((file, line, false)) => Origin { file, line },
+                None => Origin {
+                    file: display.clone(),
+                    line: written.line,
+                },
             };
-            let site = |directive| Site {
-                chapter: index,
-                span: found.span.clone(),
-                text: text.clone(),
-                origin: origin.clone(),
-                indent: found.indent(&chapter.content),
-                directive,
-            };
-            if escaped {
-                // Shown as written: the links step or CommonMark drops the `\`.
-                continue;
-            }
-            match directive::parse(&found.word, &text, found.closed) {
-                Ok(None) => {}
-                Ok(Some(parsed)) => {
-                    let block = !matches!(parsed, Directive::Value(_));
-                    if block && !found.alone {
-                        errors.push(format!(
-                            "{}: a cell or chart must be a paragraph of its own, with blank \
-                             lines around it (put it in backticks to show it as text)",
-                            describe(&origin, &text)
-                        ));
-                        continue;
-                    }
-                    scanned.sites.push(site(parsed));
+            match written.directive {
+                Ok(directive) => {
+                    scanned.sites.push(Site {
+                        chapter: index,
+                        span: written.span,
+                        text: written.text,
+                        origin,
+                        indent: written.indent,
+                        directive,
+                    });
                     any = true;
                 }
-                Err(reason) => errors.push(format!("{}: {reason}", describe(&origin, &text))),
+                Err(reason) => errors.push(format!("{}: {reason}", describe(&origin, &written.text))),
             }
         }
         if any {

@@ -1,75 +1,67 @@
-//! Charts and values on a fixture book whose chart program is a tiny `fixlab`
-//! binary printing a `lab::Record`.
+//! Charts and values: from the book's chart program (a tiny `fixlab`
+//! binary), and from any program that prints a record (a Python script).
 
 mod common;
 
-use charts::Rendered;
-use common::Fixture;
-use lab::Record;
+use common::{Fixture, without_style};
 use notebook::Mode;
 
-/// Stands in for `charts::render`: the tests check how a drawing is embedded,
-/// not the drawing.
-fn fake(record: &Record) -> Result<Rendered, String> {
-    Ok(Rendered {
-        svg: format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg viewBox=\"0 0 10 10\">\n\n<text>{}</text>\n</svg>\n",
-            record.experiment
-        ),
-        caption: "Fixture CPU, 2 samples".into(),
-    })
-}
-
 fn book(chapter: &str) -> Fixture {
-    Fixture::new(&[], &[("chart.md", chapter)], true)
+    Fixture::new(&[], &[("chart.md", chapter)]).with_lab()
 }
 
-fn build(book: &Fixture, mode: Mode) -> Result<(String, usize), String> {
-    let notebook = book.notebook(mode).with_chart_renderer(fake);
-    let pages = book.build_with(&notebook)?;
-    Ok((pages[0].clone(), notebook.executed()))
+fn figure(page: &str) -> &str {
+    let start = page.find("<figure class=\"chart\">").expect("a figure");
+    let end = page.find("</figure>").expect("a closed figure");
+    &page[start..end]
 }
 
 #[test]
 fn a_chart_is_one_figure_and_values_quote_its_record() {
     let chapter =
-        "# Chart\n\n{{#chart demo}}\n\n| speedup | {{#value demo speedup}} |\n|---|---|\n";
+        "# Chart\n\n{{#chart demo}}\n\n| speedup | {{#value demo speedup}} |\n|---|---|\n\nAfter.\n";
     let book = book(chapter);
-    let (page, executed) = build(&book, Mode::Auto).unwrap();
+    let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 1, "the chart and its value share one run");
 
-    let start = page.find("<figure class=\"chart\">").expect("a figure");
-    let end = page.find("</figure>").expect("a closed figure");
-    let figure = &page[start..end];
+    let figure = figure(&page);
     assert!(
         !figure.contains("\n\n"),
         "a blank line would end the HTML block: {figure}"
     );
     assert!(!figure.contains("<?xml"), "{figure}");
-    assert!(figure.contains("<svg viewBox=\"0 0 10 10\">"), "{figure}");
-    assert!(figure.contains(
-        "<figcaption>Fixture CPU, 2 samples<br><span class=\"nb-note\">no python here</span>"
-    ));
+    assert!(figure.contains("<svg"), "{figure}");
+    assert!(figure.contains("Two threads finish &lt;together&gt;"), "{figure}");
+    assert!(figure.contains("fill=\"#0072B2\""), "the record's colour: {figure}");
+    assert!(
+        figure.contains("<figcaption>Measured on ")
+            && figure.contains("2 samples per bar")
+            && figure.contains("<span class=\"nb-note\">no python here</span>"),
+        "{figure}"
+    );
     assert!(
         page.contains("| speedup | 1.9x &lt;fast&gt; &#124; wide |"),
         "{page}"
     );
+    assert!(without_style(&page).ends_with("\n\nAfter.\n"), "{page}");
 
     let stored: serde_json::Value =
         serde_json::from_str(&book.read("outputs/charts/demo.json")).unwrap();
+    assert_eq!(stored["program"], "bin:fixlab");
+    assert_eq!(stored["args"], serde_json::json!(["demo"]));
     assert_eq!(stored["record"]["values"]["spawn"], "43 µs");
     assert_eq!(
         stored["runs"][0]["stdout"], "",
         "the record is stored parsed, once"
     );
 
-    assert_eq!(build(&book, Mode::Frozen).unwrap().1, 0);
+    assert_eq!(book.build(Mode::Frozen).unwrap().1, 0);
 }
 
 #[test]
-fn a_value_alone_runs_its_experiment() {
+fn a_value_alone_runs_its_chart() {
     let book = book("# Numbers\n\nThreads start in {{#value demo spawn}}.\n");
-    let (page, executed) = build(&book, Mode::Auto).unwrap();
+    let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 1);
     assert_eq!(page, "# Numbers\n\nThreads start in 43 µs.\n");
 }
@@ -77,13 +69,13 @@ fn a_value_alone_runs_its_experiment() {
 #[test]
 fn a_missing_value_lists_the_keys() {
     let book = book("# Numbers\n\n{{#chart demo}}\n\nIt took {{#value demo nope}}.\n");
-    let err = build(&book, Mode::Auto).unwrap_err();
+    let err = book.fail(Mode::Auto);
     assert!(
         err.contains("src/chart.md:5: `{{#value demo nope}}`"),
         "{err}"
     );
     assert!(
-        err.contains("no value `nope`; it has: spawn, speedup"),
+        err.contains("chart `demo` has no value `nope`; it has: spawn, speedup"),
         "{err}"
     );
 }
@@ -91,43 +83,46 @@ fn a_missing_value_lists_the_keys() {
 #[test]
 fn stdout_that_is_not_a_record_fails_and_is_not_stored() {
     let book = book("# Broken\n\n{{#chart broken}}\n");
-    let err = build(&book, Mode::Auto).unwrap_err();
+    let err = book.fail(Mode::Auto);
     assert!(err.contains("src/chart.md:3: `{{#chart broken}}`"), "{err}");
-    assert!(err.contains("is not a lab::Record"), "{err}");
+    assert!(err.contains("is not a chart record"), "{err}");
     assert!(err.contains("this is not json"), "{err}");
     assert!(err.contains("unknown experiment"), "{err}");
     assert!(!book.path("outputs/charts/broken.json").exists());
 }
 
+/// Without a chart program, a chart is any program that prints a record:
+/// here a script, coloured from book.toml.
 #[test]
-fn a_chart_that_cannot_be_drawn_fails_the_build() {
-    fn refuse(_: &Record) -> Result<Rendered, String> {
-        Err("no series to draw".into())
-    }
-    let book = book("# Chart\n\n{{#chart demo}}\n");
-    let notebook = book.notebook(Mode::Auto).with_chart_renderer(refuse);
-    let err = book.build_with(&notebook).unwrap_err();
-    assert!(err.contains("src/chart.md:3: `{{#chart demo}}`"), "{err}");
-    assert!(
-        err.contains("cannot draw chart `demo`: no series to draw"),
-        "{err}"
-    );
+fn any_program_can_print_a_chart() {
+    let script = r#"import json
+print(json.dumps({"title": "Lines from Python",
+    "plot": {"kind": "lines", "x_label": "n", "y_label": "s",
+             "series": [{"name": "mine", "points": [{"x": 1, "samples": [1, 2]},
+                                                  {"x": 2, "samples": [2, 3]}]}]},
+    "values": {"best": "1 s"}}))
+"#;
+    let book = Fixture::new(&[], &[("c.md", "{{#chart plot.py}}\n\nBest: {{#value plot.py best}}.\n")])
+        .with_script("plot.py", script)
+        .with_book_toml("series-colors = { mine = \"#123456\" }\n");
+    let (page, executed) = book.build(Mode::Auto).unwrap();
+    assert_eq!(executed, 1);
+    assert!(figure(&page).contains("stroke=\"#123456\""), "{page}");
+    assert!(page.contains("Best: 1 s."), "{page}");
+    let stored: serde_json::Value =
+        serde_json::from_str(&book.read("outputs/charts/plot.py.json")).unwrap();
+    assert!(stored["toolchain"].as_str().unwrap().starts_with("Python 3"));
 }
 
 #[test]
-fn a_real_chart_embeds_as_one_html_block() {
-    let book = book("# Chart\n\n{{#chart demo}}\n\nAfter.\n");
-    let notebook = book.notebook(Mode::Auto);
-    let page = book.build_with(&notebook).unwrap().remove(0);
-    let start = page.find("<figure class=\"chart\">").expect("a figure");
-    let end = page.find("</figure>").expect("a closed figure");
-    let figure = &page[start..end];
-    assert!(figure.contains("<svg"), "{figure}");
+fn a_chart_that_cannot_be_drawn_fails_the_build() {
+    let script = r#"print('{"title": "t", "plot": {"kind": "bars", "y_label": "s", "categories": [], "series": []}}')"#;
+    let book = Fixture::new(&[], &[("c.md", "# Chart\n\n{{#chart empty.py}}\n")])
+        .with_script("empty.py", script);
+    let err = book.fail(Mode::Auto);
+    assert!(err.contains("src/c.md:3: `{{#chart empty.py}}`"), "{err}");
     assert!(
-        !figure.contains("\n\n"),
-        "a blank line would end the HTML block"
+        err.contains("cannot draw the chart: nothing to draw: the record has no series"),
+        "{err}"
     );
-    assert!(!figure.contains("<?xml"), "{figure}");
-    assert!(figure.contains("<figcaption>"), "{figure}");
-    assert!(page.ends_with("</figure>\n\n\nAfter.\n"), "{page}");
 }

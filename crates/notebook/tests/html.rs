@@ -20,7 +20,7 @@ fn blank_lines_and_markup_in_output_stay_inside_one_pre() {
 }
 "##;
     let chapter = "# Page\n\n{{#cell blanks}}\n\nAfter the cell, {{#value demo spawn}}.\n\n{{#chart demo}}\n\nThe end.\n";
-    let book = Fixture::new(&[("blanks", program)], &[("page.md", chapter)], true);
+    let book = Fixture::new(&[("blanks", program)], &[("page.md", chapter)]).with_lab();
     let mut md = MDBook::load(book.root()).unwrap();
     md.with_preprocessor(book.notebook(Mode::Auto));
     md.build().unwrap();
@@ -39,7 +39,7 @@ fn blank_lines_and_markup_in_output_stay_inside_one_pre() {
         "{html}"
     );
     assert!(html.contains("After the cell, 43 µs."), "{html}");
-    // The chart, drawn by `charts`, is still one figure after mdBook's HTML pass.
+    // The chart is still one figure after mdBook's HTML pass.
     let figure = &html[html.find("<figure class=\"chart\">").expect("a figure")..];
     let figure = &figure[..figure.find("</figure>").expect("a closed figure")];
     assert!(
@@ -57,4 +57,6 @@ fn blank_lines_and_markup_in_output_stay_inside_one_pre() {
     );
     // Cells never offer the playground's Run button.
     assert!(html.contains("language-rust noplayground"), "{html}");
+    // The stylesheet reaches the page without a file of the author's, once.
+    assert_eq!(html.matches(".nb-output {").count(), 1, "{html}");
 }

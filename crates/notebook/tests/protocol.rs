@@ -15,6 +15,23 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_mdbook-notebook");
 
 #[test]
+fn version_help_and_bad_arguments() {
+    let run = |args: &[&str]| Command::new(BIN).args(args).output().unwrap();
+    let version = run(&["--version"]);
+    assert!(version.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        format!("mdbook-notebook {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("[preprocessor.notebook]"));
+    let bad = run(&["--frozen"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unexpected arguments"));
+}
+
+#[test]
 fn supports_only_html() {
     let supports = |renderer: &str| {
         Command::new(BIN)
@@ -69,7 +86,7 @@ fn preprocess(fixture: &Fixture, content: &str, mode: &str) -> Result<Book, Stri
 #[test]
 fn the_binary_processes_a_book_and_reports_errors() {
     let env = "fn main() {\n    println!(\"backtrace: {:?}\", std::env::var(\"RUST_BACKTRACE\").ok());\n}\n";
-    let fixture = Fixture::new(&[("hello", HELLO), ("env", env)], &[], false);
+    let fixture = Fixture::new(&[("hello", HELLO), ("env", env)], &[]);
     let book = preprocess(
         &fixture,
         "# C\n\n{{#cell hello}}\n\n{{#cell env}}\n",
@@ -98,7 +115,7 @@ fn ctrl_c_kills_the_running_cell_and_its_children() {
     std::thread::sleep(std::time::Duration::from_secs(300));
 }
 "#;
-    let fixture = Fixture::new(&[("hang", hanging)], &[], false);
+    let fixture = Fixture::new(&[("hang", hanging)], &[]);
     let pid_file = fixture.path("child.pid");
     let chapter = format!(
         "# C\n\n{{{{#cell hang timeout=300 -- {}}}}}\n",
@@ -128,7 +145,5 @@ fn ctrl_c_kills_the_running_cell_and_its_children() {
     assert!(stderr.contains("interrupted"), "{stderr}");
 
     let pid = std::fs::read_to_string(&pid_file).unwrap();
-    wait_for("the cell's child to die", &|| {
-        !common::sleep_is_running(&pid)
-    });
+    common::assert_gone(&pid, "the cell's child `sleep`");
 }

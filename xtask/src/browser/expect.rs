@@ -2,7 +2,8 @@
 //! show exactly this many rendered diagrams, charts and cell outputs. Counting from the
 //! source (not from the HTML) is what catches a block that was silently not converted.
 
-use notebook::directive::{self, Block, Line};
+use notebook::directive::Directive;
+use notebook::{markdown, scan};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Expected {
@@ -19,28 +20,24 @@ impl std::ops::AddAssign for Expected {
     }
 }
 
-/// Counts with the notebook's own directive scanner (so a directive shown inside a code
-/// block is not counted); a chapter whose directives do not parse is an error.
+/// Counts with the notebook's own scanner (so a directive shown inside a code block is not
+/// counted); a chapter whose directives do not parse is an error.
 pub fn expected(markdown: &str) -> Result<Expected, String> {
-    let lines = directive::scan(markdown).map_err(|errors| {
-        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        format!("directives do not parse: {}", errors.join("; "))
-    })?;
     let mut expected = Expected {
         diagrams: mermaid_blocks(markdown),
         ..Expected::default()
     };
-    for line in lines {
-        match line {
-            Line::Block {
-                block: Block::Cell(_),
-                ..
-            } => expected.cells += 1,
-            Line::Block {
-                block: Block::Chart(_),
-                ..
-            } => expected.charts += 1,
-            Line::Text(_) | Line::Values { .. } => {}
+    for written in scan::directives(markdown) {
+        match written.directive {
+            Ok(Directive::Cell(_)) => expected.cells += 1,
+            Ok(Directive::Chart(_)) => expected.charts += 1,
+            Ok(Directive::Value(_)) => {}
+            Err(why) => {
+                return Err(format!(
+                    "line {}: `{}` does not parse: {why}",
+                    written.line, written.text
+                ));
+            }
         }
     }
     Ok(expected)
@@ -49,36 +46,14 @@ pub fn expected(markdown: &str) -> Result<Expected, String> {
 /// Fenced blocks whose info string starts with the word `mermaid` (any case): what the
 /// author meant as a diagram. mdbook-mermaid converts only the exact info `mermaid`, so a
 /// `Mermaid` fence shows up as a missing diagram rather than going unnoticed.
-pub fn mermaid_blocks(markdown: &str) -> usize {
-    let mut open: Option<(char, usize)> = None;
-    let mut count = 0;
-    for line in markdown.lines() {
-        let trimmed = line.trim_start();
-        let Some(mark @ ('`' | '~')) = trimmed.chars().next() else {
-            continue;
-        };
-        let run = trimmed.chars().take_while(|&c| c == mark).count();
-        if run < 3 {
-            continue;
-        }
-        let info = trimmed[run..].trim();
-        match open {
-            None => {
-                open = Some((mark, run));
-                let word = info.split([' ', ',', '{']).next().unwrap_or("");
-                if word.eq_ignore_ascii_case("mermaid") {
-                    count += 1;
-                }
-            }
-            Some((open_mark, open_run))
-                if mark == open_mark && run >= open_run && info.is_empty() =>
-            {
-                open = None;
-            }
-            Some(_) => {}
-        }
-    }
-    count
+pub fn mermaid_blocks(text: &str) -> usize {
+    markdown::fenced_code(text)
+        .iter()
+        .filter(|(info, _)| {
+            let word = info.split([' ', ',', '{']).next().unwrap_or("");
+            word.eq_ignore_ascii_case("mermaid")
+        })
+        .count()
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
-//! Fixture books: a temporary cargo workspace that is also an mdBook, with its
-//! own examples (no dependencies, its own Cargo.lock) and, when a test needs
-//! charts, a tiny `fixlab` package whose binary prints a `lab::Record`.
+//! Fixture books: a temporary Cargo workspace that is also an mdBook, with
+//! its own examples, scripts, chapters and Cargo.lock; optionally a library
+//! crate the examples use and a `fixlab` package whose binary prints a chart
+//! record.
 //!
-//! Every fixture builds into one shared target directory under the system temp
-//! dir, so the release profile is compiled once. Because the examples of every
-//! fixture land on the same paths there (`release/examples/NAME`), a fixture
-//! holds an exclusive file lock for its whole life: tests wait for each other
-//! even when a runner puts them in separate processes.
+//! Every fixture builds into one shared target directory under the system
+//! temp dir, so the release profile is compiled once. Because the examples
+//! of every fixture land on the same paths there (`release/examples/NAME`),
+//! a fixture holds an exclusive file lock for its whole life: tests wait for
+//! each other even when a runner puts them in separate processes.
 
 #![allow(dead_code)] // each test file uses its own subset
 
@@ -17,18 +18,18 @@ use notebook::{Mode, Notebook};
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::str::FromStr;
 
 pub const HELLO: &str =
     "fn main() {\n    println!(\"hello from a cell\");\n    eprintln!(\"a note on stderr\");\n}\n";
 
+/// The chart program of fixtures: `fixlab demo` prints a record.
 const LAB_MAIN: &str = r###"
 const RECORD: &str = r##"{
-  "experiment": "demo",
   "title": "Two threads finish <together>",
-  "machine": {"cpu": "Fixture CPU", "cores": 2, "os": "Linux", "rustc": "rustc 1.0", "date": "2026-01-01"},
   "plot": {"kind": "bars", "y_label": "seconds", "categories": ["a"],
-           "series": [{"name": "threads", "kind": "threads", "points": [{"x": 0.0, "samples": [1.0, 2.0]}]}]},
+           "series": [{"name": "threads", "color": "#0072B2", "points": [{"x": 0.0, "samples": [1.0, 2.0]}]}]},
   "values": {"speedup": "1.9x <fast> | wide", "spawn": "43 µs"},
   "notes": ["no python here"]
 }"##;
@@ -47,52 +48,34 @@ fn main() {
 pub struct Fixture {
     dir: tempfile::TempDir,
     _lock: File,
+    members: Vec<String>,
+    dependencies: Vec<String>,
+    book_toml: String,
 }
 
 impl Fixture {
     /// A book with `examples` (name, source) and one chapter per `chapters`
-    /// entry (file name, markdown). `with_lab` adds the chart package.
-    pub fn new(examples: &[(&str, &str)], chapters: &[(&str, &str)], with_lab: bool) -> Fixture {
+    /// entry (file name, markdown).
+    pub fn new(examples: &[(&str, &str)], chapters: &[(&str, &str)]) -> Fixture {
         let lock = lock();
         let dir = tempfile::Builder::new()
             .prefix("notebook-fixture-")
             .tempdir()
             .unwrap();
-        let fixture = Fixture { dir, _lock: lock };
-        let members = if with_lab { "[\"fixlab\"]" } else { "[]" };
-        fixture.write(
-            "Cargo.toml",
-            &format!(
-                "[workspace]\nmembers = {members}\n\n[package]\nname = \"fixture\"\nversion = \"0.1.0\"\n\
-                 edition = \"2024\"\npublish = false\n"
-            ),
-        );
-        let mut lock_file = String::from("version = 4\n\n");
-        if with_lab {
-            lock_file.push_str("[[package]]\nname = \"fixlab\"\nversion = \"0.1.0\"\n\n");
-            fixture.write(
-                "fixlab/Cargo.toml",
-                "[package]\nname = \"fixlab\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n",
-            );
-            fixture.write("fixlab/src/main.rs", LAB_MAIN);
-        }
-        lock_file.push_str("[[package]]\nname = \"fixture\"\nversion = \"0.1.0\"\n");
-        fixture.write("Cargo.lock", &lock_file);
-        fixture.write(
-            "book.toml",
-            "[book]\ntitle = \"Fixture\"\n\n[preprocessor.notebook]\npackage = \"fixture\"\n\
-             chart-package = \"fixlab\"\n\n[output.html]\n",
-        );
-        // Cargo wants at least one target in the root package.
-        let placeholder = [("placeholder", "fn main() {}\n")];
-        let examples = if examples.is_empty() {
-            &placeholder[..]
-        } else {
-            examples
+        let mut fixture = Fixture {
+            dir,
+            _lock: lock,
+            members: Vec::new(),
+            dependencies: Vec::new(),
+            book_toml: String::new(),
         };
+        // Cargo wants at least one target in the root package.
+        fixture.write("examples/placeholder.rs", "fn main() {}\n");
         for (name, source) in examples {
             fixture.write(&format!("examples/{name}.rs"), source);
         }
+        fixture.write_manifests();
+        fixture = fixture.with_book_toml("");
         let mut summary = String::from("# Summary\n\n");
         for (file, markdown) in chapters {
             fixture.write(&format!("src/{file}"), markdown);
@@ -100,6 +83,72 @@ impl Fixture {
         }
         fixture.write("src/SUMMARY.md", &summary);
         fixture
+    }
+
+    /// Adds `text` to book.toml's `[preprocessor.notebook]` table.
+    pub fn with_book_toml(mut self, text: &str) -> Fixture {
+        self.book_toml.push_str(text);
+        self.write(
+            "book.toml",
+            &format!(
+                "[book]\ntitle = \"Fixture\"\n\n[preprocessor.notebook]\n{}\n",
+                self.book_toml
+            ),
+        );
+        self
+    }
+
+    /// Adds the `fixlab` chart program (`chart-program = "bin:fixlab"`).
+    pub fn with_lab(mut self) -> Fixture {
+        self.write(
+            "fixlab/Cargo.toml",
+            "[package]\nname = \"fixlab\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n",
+        );
+        self.write("fixlab/src/main.rs", LAB_MAIN);
+        self.members.push("fixlab".into());
+        self.write_manifests();
+        self.with_book_toml("chart-program = \"bin:fixlab\"\n")
+    }
+
+    /// Adds a library crate `name` with `source`, a dependency of the root
+    /// package (so its examples may use it).
+    pub fn with_crate(mut self, name: &str, source: &str) -> Fixture {
+        self.write(
+            &format!("{name}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n"),
+        );
+        self.write(&format!("{name}/src/lib.rs"), source);
+        self.members.push(name.into());
+        self.dependencies
+            .push(format!("{name} = {{ path = \"{name}\" }}"));
+        self.write_manifests();
+        self
+    }
+
+    /// Adds `python/FILE` with `text`.
+    pub fn with_script(self, file: &str, text: &str) -> Fixture {
+        self.write(&format!("python/{file}"), text);
+        self
+    }
+
+    /// The root manifest and a Cargo.lock for the packages so far.
+    fn write_manifests(&self) {
+        let members: Vec<String> = self.members.iter().map(|m| format!("{m:?}")).collect();
+        self.write(
+            "Cargo.toml",
+            &format!(
+                "[workspace]\nmembers = [{}]\n\n[package]\nname = \"fixture\"\nversion = \"0.1.0\"\n\
+                 edition = \"2024\"\npublish = false\n\n[dependencies]\n{}\n",
+                members.join(", "),
+                self.dependencies.join("\n")
+            ),
+        );
+        let status = Command::new(env!("CARGO"))
+            .args(["generate-lockfile", "--offline", "--quiet"])
+            .current_dir(self.root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo generate-lockfile failed");
     }
 
     pub fn root(&self) -> &Path {
@@ -136,7 +185,7 @@ impl Fixture {
         let mut files: Vec<_> = std::fs::read_dir(self.path("src"))
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|f| f != "SUMMARY.md")
+            .filter(|f| f.ends_with(".md") && f != "SUMMARY.md")
             .collect();
         files.sort();
         for file in &files {
@@ -147,7 +196,7 @@ impl Fixture {
         Ok(book.chapters().map(|c| c.content.clone()).collect())
     }
 
-    /// Builds in `mode`; returns the first chapter and how many cells ran.
+    /// Builds in `mode`; returns the first chapter and how many programs ran.
     pub fn build(&self, mode: Mode) -> Result<(String, usize), String> {
         let notebook = self.notebook(mode);
         let chapters = self.build_with(&notebook)?;
@@ -161,6 +210,29 @@ impl Fixture {
             Err(message) => message,
         }
     }
+
+    /// The programs a frozen build finds stale or missing, by name.
+    pub fn stale(&self) -> Vec<String> {
+        let Err(message) = self.build(Mode::Frozen) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = message
+            .lines()
+            .filter(|line| line.contains("stale") || line.contains("no stored result"))
+            .filter_map(|line| {
+                let start = line.find("`{{#")? + 3;
+                let words: Vec<&str> = line[start..].split_whitespace().collect();
+                Some(words.get(1)?.trim_end_matches("}}`:").to_string())
+            })
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// The page a chapter shows, before the stylesheet the notebook appends.
+pub fn without_style(page: &str) -> &str {
+    page.find("\n<style>").map_or(page, |at| &page[..at])
 }
 
 pub fn target_dir() -> PathBuf {
@@ -176,17 +248,28 @@ fn lock() -> File {
     file
 }
 
-/// Whether the `sleep` a hanging cell started (pid `pid`) is still running. On
-/// Linux a zombie does not count (a container's init may never reap it); on
-/// other Unix systems init reaps orphans, so "the pid exists" is the test.
-pub fn sleep_is_running(pid: &str) -> bool {
+/// Whether process `pid` is still running. On Linux a zombie does not count
+/// (a container's init may never reap it); elsewhere init reaps orphans, so
+/// "the pid exists" is the test.
+pub fn is_running(pid: &str) -> bool {
+    let pid: libc::pid_t = pid.trim().parse().expect("a pid");
     if cfg!(target_os = "linux") {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        comm.trim() == "sleep" && !stat.contains(") Z ")
+        !stat.is_empty() && !stat.contains(") Z ")
     } else {
-        let pid: libc::pid_t = pid.trim().parse().expect("a pid");
         // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
         unsafe { libc::kill(pid, 0) == 0 }
     }
+}
+
+/// Waits (boundedly) until process `pid` is gone; panics naming `what` if
+/// it is still running after five seconds.
+pub fn assert_gone(pid: &str, what: &str) {
+    for _ in 0..200 {
+        if !is_running(pid) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("{what} (pid {}) outlived the cell", pid.trim());
 }
