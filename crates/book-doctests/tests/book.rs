@@ -103,7 +103,10 @@ fn every_cell_names_an_existing_program_and_anchor() {
 
 #[test]
 fn every_example_is_shown_in_some_chapter() {
-    let unshown: Vec<_> = files("examples", "rs").difference(&shown()).cloned().collect();
+    let unshown: Vec<_> = files("examples", "rs")
+        .difference(&shown())
+        .cloned()
+        .collect();
     assert!(unshown.is_empty(), "examples no chapter shows: {unshown:?}");
 }
 

@@ -271,7 +271,10 @@ mod tests {
         let Plot::Timeline { lanes, .. } = record.plot else {
             panic!("a timeline parsed as another plot");
         };
-        assert_eq!((lanes[0].group.as_deref(), lanes[0].spans[0]), (None, (0.0, 1.5)));
+        assert_eq!(
+            (lanes[0].group.as_deref(), lanes[0].spans[0]),
+            (None, (0.0, 1.5))
+        );
     }
 
     #[test]

@@ -88,7 +88,13 @@ impl Workspace {
     pub fn load(dir: &Path, target_dir: Option<&Path>) -> Result<Workspace> {
         let mut cargo = Command::new(program());
         cargo
-            .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
             .current_dir(dir)
             .stdin(Stdio::null());
         if let Some(target) = target_dir {
@@ -120,13 +126,16 @@ impl Workspace {
     }
 
     pub fn package(&self, name: &str) -> Result<&Package> {
-        self.packages.iter().find(|p| p.name == name).with_context(|| {
-            format!(
-                "no package `{name}` in the workspace at {} (it has: {})",
-                self.workspace_root.display(),
-                self.names()
-            )
-        })
+        self.packages
+            .iter()
+            .find(|p| p.name == name)
+            .with_context(|| {
+                format!(
+                    "no package `{name}` in the workspace at {} (it has: {})",
+                    self.workspace_root.display(),
+                    self.names()
+                )
+            })
     }
 
     /// The package whose manifest is the workspace's root manifest.
@@ -278,7 +287,10 @@ impl Workspace {
         let in_closure: BTreeSet<&str> = members.iter().map(|p| p.name.as_str()).collect();
         let files = compiled
             .iter()
-            .filter(|f| self.owner(f).is_none_or(|p| in_closure.contains(p.name.as_str())))
+            .filter(|f| {
+                self.owner(f)
+                    .is_none_or(|p| in_closure.contains(p.name.as_str()))
+            })
             .cloned()
             .collect();
         let manifests: Vec<Value> = members.iter().map(|p| self.manifest(p)).collect();
@@ -298,7 +310,11 @@ impl Workspace {
     fn owner(&self, file: &Path) -> Option<&Package> {
         self.packages
             .iter()
-            .filter(|p| p.manifest_path.parent().is_some_and(|dir| file.starts_with(dir)))
+            .filter(|p| {
+                p.manifest_path
+                    .parent()
+                    .is_some_and(|dir| file.starts_with(dir))
+            })
             .max_by_key(|p| p.manifest_path.components().count())
     }
 
@@ -336,8 +352,8 @@ impl Workspace {
     /// `[profile.release]` of the root manifest (the profile cells build with).
     fn release_profile(&self) -> Result<Value> {
         let path = self.workspace_root.join("Cargo.toml");
-        let text =
-            std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let manifest: toml::Table =
             toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
         let profile = manifest
@@ -378,7 +394,9 @@ fn names_crate(code: &str, name: &str) -> bool {
             .strip_prefix("pub(crate) ")
             .or_else(|| statement.strip_prefix("pub "))
             .unwrap_or(statement);
-        statement.starts_with("use ") || statement.starts_with("use{") || statement.trim_end() == "extern crate"
+        statement.starts_with("use ")
+            || statement.starts_with("use{")
+            || statement.trim_end() == "extern crate"
     })
 }
 
@@ -389,7 +407,10 @@ pub fn parse_dep_info(text: &str) -> Vec<PathBuf> {
     let Some(first) = joined.lines().next() else {
         return Vec::new();
     };
-    let Some(colon) = first.find(": ").or_else(|| first.strip_suffix(':').map(|t| t.len())) else {
+    let Some(colon) = first
+        .find(": ")
+        .or_else(|| first.strip_suffix(':').map(|t| t.len()))
+    else {
         return Vec::new();
     };
     let mut paths = Vec::new();
@@ -433,8 +454,8 @@ struct LockEntry {
 
 impl Lock {
     fn read(path: &Path) -> Result<Lock> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))
     }
 
@@ -487,13 +508,17 @@ impl Lock {
             }
             for dependency in &entry.dependencies {
                 let Some(next) = self.find(dependency) else {
-                    bail!("Cargo.lock lists `{dependency}` under `{}` but not as a package", entry.name);
+                    bail!(
+                        "Cargo.lock lists `{dependency}` under `{}` but not as a package",
+                        entry.name
+                    );
                 };
                 let name = &self.packages[next].name;
                 let followed = match member {
-                    Some(member) if index == start => {
-                        member.dependencies.iter().any(|d| d.name == *name && uses(d))
-                    }
+                    Some(member) if index == start => member
+                        .dependencies
+                        .iter()
+                        .any(|d| d.name == *name && uses(d)),
                     Some(member) => member
                         .dependencies
                         .iter()

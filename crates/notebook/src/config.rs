@@ -204,8 +204,9 @@ impl Config {
             let parsed = Target::parse(&target)
                 .map_err(|e| anyhow::anyhow!("[preprocessor.notebook.reads] `{target}`: {e}"))?;
             for path in &paths {
-                check_relative(path)
-                    .map_err(|e| anyhow::anyhow!("[preprocessor.notebook.reads] `{target}`: {e}"))?;
+                check_relative(path).map_err(|e| {
+                    anyhow::anyhow!("[preprocessor.notebook.reads] `{target}`: {e}")
+                })?;
             }
             reads.insert(parsed, paths);
         }
@@ -313,10 +314,19 @@ mod tests {
             ("mode = \"sometimes\"", "sometimes"),
             ("chart-program = \"../lab\"", "chart-program"),
             ("series-colors = { a = \"red\" }", "series-colors `a`"),
-            ("[preprocessor.notebook.defaults]\ncwd = \"home\"", "cwd=home"),
+            (
+                "[preprocessor.notebook.defaults]\ncwd = \"home\"",
+                "cwd=home",
+            ),
             ("[preprocessor.notebook.defaults]\ntimout = 3", "timout"),
-            ("[preprocessor.notebook.languages.rb]\ncommand = \"ruby\"", "folder"),
-            ("[preprocessor.notebook.reads]\n\"bin:lab\" = [\"/etc\"]", "relative"),
+            (
+                "[preprocessor.notebook.languages.rb]\ncommand = \"ruby\"",
+                "folder",
+            ),
+            (
+                "[preprocessor.notebook.reads]\n\"bin:lab\" = [\"/etc\"]",
+                "relative",
+            ),
         ] {
             let Err(err) = config(&format!("[preprocessor.notebook]\n{toml}\n")) else {
                 panic!("{toml} was accepted");
@@ -336,8 +346,14 @@ mod tests {
             Mode::resolve(None, Some("verify"), None, frozen).unwrap(),
             Mode::Verify
         );
-        assert_eq!(Mode::resolve(None, None, None, frozen).unwrap(), Mode::Frozen);
-        assert_eq!(Mode::resolve(None, Some(""), None, None).unwrap(), Mode::Auto);
+        assert_eq!(
+            Mode::resolve(None, None, None, frozen).unwrap(),
+            Mode::Frozen
+        );
+        assert_eq!(
+            Mode::resolve(None, Some(""), None, None).unwrap(),
+            Mode::Auto
+        );
         assert_eq!(
             Mode::resolve(None, None, Some("19-pipes.md"), frozen).unwrap(),
             Mode::Rerun("19-pipes.md".into())

@@ -81,7 +81,11 @@ mod tests {
             (&Mode::Off,     Corrupt, false, Skip),
         ];
         for (mode, held, rerun, expected) in table {
-            assert_eq!(decide(mode, held, rerun), expected, "{mode:?} {held:?} {rerun}");
+            assert_eq!(
+                decide(mode, held, rerun),
+                expected,
+                "{mode:?} {held:?} {rerun}"
+            );
         }
     }
 }

@@ -112,7 +112,13 @@ impl Cwd {
 }
 
 /// mdBook's own directives: never the notebook's, never a near miss.
-const MDBOOK: [&str; 5] = ["include", "rustdoc_include", "playground", "playpen", "title"];
+const MDBOOK: [&str; 5] = [
+    "include",
+    "rustdoc_include",
+    "playground",
+    "playpen",
+    "title",
+];
 const OURS: [&str; 3] = ["cell", "chart", "value"];
 
 /// Parses the directive `text` (braces included) whose word is `word`.
@@ -162,7 +168,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -193,9 +201,7 @@ fn parse_cell(inner: &str) -> Result<Cell, String> {
         .split_first()
         .ok_or("missing the program: write {{#cell NAME}}")?;
     let (target, anchor) = match first.rsplit_once(':') {
-        Some((target, anchor)) if !target.is_empty() && target != "bin" => {
-            (target, Some(anchor))
-        }
+        Some((target, anchor)) if !target.is_empty() && target != "bin" => (target, Some(anchor)),
         _ => (*first, None),
     };
     let target = Target::parse(target)?;
@@ -238,7 +244,9 @@ fn parse_value(inner: &str) -> Result<Value, String> {
     })
 }
 
-const CELL_OPTIONS: &[&str] = &["timeout", "exit", "stderr", "runs", "varies", "reads", "cwd"];
+const CELL_OPTIONS: &[&str] = &[
+    "timeout", "exit", "stderr", "runs", "varies", "reads", "cwd",
+];
 const CHART_OPTIONS: &[&str] = &["timeout", "reads", "cwd"];
 
 fn parse_options(words: &[&str], allowed: &[&str]) -> Result<Options, String> {
@@ -359,10 +367,19 @@ mod tests {
     fn cells_take_targets_anchors_options_and_quoted_args() {
         let c = cell("{{#cell fork_pipe}}");
         assert_eq!(c.target, Target::Example("fork_pipe".into()));
-        assert_eq!((c.anchor, c.options, c.args), (None, Options::default(), vec![]));
+        assert_eq!(
+            (c.anchor, c.options, c.args),
+            (None, Options::default(), vec![])
+        );
 
         let c = cell(r#"{{#cell race.py:main runs=3 varies=order exit=1 -- 4 "two words" '$x'}}"#);
-        assert_eq!(c.target, Target::Script { name: "race".into(), extension: "py".into() });
+        assert_eq!(
+            c.target,
+            Target::Script {
+                name: "race".into(),
+                extension: "py".into()
+            }
+        );
         assert_eq!(c.anchor.as_deref(), Some("main"));
         assert_eq!((c.options.runs, c.options.exit), (Some(3), Some(1)));
         assert_eq!(c.options.varies, Some(Varies::Order));
@@ -372,26 +389,41 @@ mod tests {
         assert_eq!(c.target, Target::Bin("lab".into()));
         assert_eq!(c.options.reads, ["a.py", "dir"]);
         assert_eq!(c.options.cwd, Some(Cwd::Workspace));
-        assert_eq!((c.options.timeout, c.options.show_stderr), (Some(9), Some(true)));
+        assert_eq!(
+            (c.options.timeout, c.options.show_stderr),
+            (Some(9), Some(true))
+        );
         assert!(c.args.is_empty());
     }
 
     #[test]
     fn charts_and_values() {
-        let Ok(Some(Directive::Chart(chart))) = directive("{{#chart scaling timeout=60 -- --full}}")
+        let Ok(Some(Directive::Chart(chart))) =
+            directive("{{#chart scaling timeout=60 -- --full}}")
         else {
             panic!()
         };
-        assert_eq!((chart.name.as_str(), chart.args.as_slice()), ("scaling", &["--full".to_string()][..]));
+        assert_eq!(
+            (chart.name.as_str(), chart.args.as_slice()),
+            ("scaling", &["--full".to_string()][..])
+        );
         assert_eq!(
             directive("{{#value scaling threads_2}}"),
-            Ok(Some(Directive::Value(Value { chart: "scaling".into(), key: "threads_2".into() })))
+            Ok(Some(Directive::Value(Value {
+                chart: "scaling".into(),
+                key: "threads_2".into()
+            })))
         );
     }
 
     #[test]
     fn other_directives_are_left_alone() {
-        for text in ["{{#include file.rs:2:4}}", "{{#title x}}", "{{#admonish note}}", "{{#toc}}"] {
+        for text in [
+            "{{#include file.rs:2:4}}",
+            "{{#title x}}",
+            "{{#admonish note}}",
+            "{{#toc}}",
+        ] {
             assert_eq!(directive(text), Ok(None), "{text}");
         }
     }

@@ -175,7 +175,12 @@ pub fn run(
             let mut env: BTreeMap<String, String> = tools.env.iter().cloned().collect();
             env.extend(config.languages[extension].env.clone());
             let script = folder.join(file).to_string_lossy().into_owned();
-            (interpreter, vec![script], version, env.into_iter().collect())
+            (
+                interpreter,
+                vec![script],
+                version,
+                env.into_iter().collect(),
+            )
         }
     };
     args.extend(job.args.iter().cloned());
@@ -233,7 +238,10 @@ pub fn run(
         let run = outcome.run;
         if run.exit_code != job.options.exit {
             let how = match run.signal {
-                Some(signal) => format!("was killed by signal {signal} (exit status {})", run.exit_code),
+                Some(signal) => format!(
+                    "was killed by signal {signal} (exit status {})",
+                    run.exit_code
+                ),
                 None => format!("exited with status {}", run.exit_code),
             };
             bail!(

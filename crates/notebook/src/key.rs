@@ -184,11 +184,21 @@ mod tests {
         let missing = key(&head, None, &files, &mut Digests::default());
         assert_ne!(missing, first);
         assert_ne!(
-            key(&json!({"target": "y"}), None, &files, &mut Digests::default()),
+            key(
+                &json!({"target": "y"}),
+                None,
+                &files,
+                &mut Digests::default()
+            ),
             missing
         );
         assert_ne!(
-            key(&head, Some(&json!({"profile": {}})), &files, &mut Digests::default()),
+            key(
+                &head,
+                Some(&json!({"profile": {}})),
+                &files,
+                &mut Digests::default()
+            ),
             missing
         );
     }
@@ -211,7 +221,10 @@ mod tests {
     fn relative_paths_go_up_where_needed() {
         let r = |b: &str, p: &str| relative(Path::new(b), Path::new(p));
         assert_eq!(r("/w/book", "/w/book/src/a.md"), "src/a.md");
-        assert_eq!(r("/w/book", "/w/crates/x/src/lib.rs"), "../crates/x/src/lib.rs");
+        assert_eq!(
+            r("/w/book", "/w/crates/x/src/lib.rs"),
+            "../crates/x/src/lib.rs"
+        );
         assert_eq!(r("/w", "/w"), ".");
     }
 

@@ -48,8 +48,7 @@ fn cpu_model() -> String {
 }
 
 fn os_release() -> String {
-    let name =
-        first_line("uname".as_ref(), &["-s"]).unwrap_or_else(|| std::env::consts::OS.into());
+    let name = first_line("uname".as_ref(), &["-s"]).unwrap_or_else(|| std::env::consts::OS.into());
     match first_line("uname".as_ref(), &["-r"]) {
         Some(release) => format!("{name} {release}"),
         None => name,
@@ -95,8 +94,14 @@ mod tests {
 
     #[test]
     fn first_line_reads_stdout_or_stderr() {
-        assert_eq!(first_line("sh".as_ref(), &["-c", "echo out"]).as_deref(), Some("out"));
-        assert_eq!(first_line("sh".as_ref(), &["-c", "echo err >&2"]).as_deref(), Some("err"));
+        assert_eq!(
+            first_line("sh".as_ref(), &["-c", "echo out"]).as_deref(),
+            Some("out")
+        );
+        assert_eq!(
+            first_line("sh".as_ref(), &["-c", "echo err >&2"]).as_deref(),
+            Some("err")
+        );
         assert_eq!(first_line("sh".as_ref(), &["-c", "exit 1"]), None);
         assert_eq!(first_line("/no/such/program".as_ref(), &[]), None);
     }

@@ -41,7 +41,10 @@ fn main() -> ExitCode {
         [] => match process(&notebook) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("mdbook-notebook: error: {}", notebook::text::visible(&format!("{e:#}")));
+                eprintln!(
+                    "mdbook-notebook: error: {}",
+                    notebook::text::visible(&format!("{e:#}"))
+                );
                 ExitCode::FAILURE
             }
         },

@@ -243,7 +243,8 @@ mod tests {
 
     #[test]
     fn list_items_and_indentation() {
-        let md = "- {{#cell a}}\n- text {{#cell b}}\n\n1. item\n\n   {{#cell c}}\n\n10) {{#cell d}}\n";
+        let md =
+            "- {{#cell a}}\n- text {{#cell b}}\n\n1. item\n\n   {{#cell c}}\n\n10) {{#cell d}}\n";
         let found = find(md);
         let alone: Vec<(bool, String)> = found.iter().map(|f| (f.alone, f.indent(md))).collect();
         assert_eq!(

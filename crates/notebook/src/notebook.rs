@@ -62,7 +62,11 @@ impl Preprocessor for Notebook {
         "notebook"
     }
 
-    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> mdbook_preprocessor::errors::Result<Book> {
+    fn run(
+        &self,
+        ctx: &PreprocessorContext,
+        mut book: Book,
+    ) -> mdbook_preprocessor::errors::Result<Book> {
         let config = Config::from_context(ctx, self.mode.as_ref())?;
         let scanned = scan::scan(&book, &config.root, &config.src)?;
         if scanned.sites.is_empty() {
@@ -138,9 +142,15 @@ impl Build<'_> {
     fn decide(&mut self) -> Result<(Vec<Decision>, Vec<Option<Stored>>)> {
         let mode = &self.config.mode;
         if let Mode::Rerun(chapter) = mode
-            && !self.scanned.chapters.iter().any(|c| c.file == *chapter || c.id == *chapter)
+            && !self
+                .scanned
+                .chapters
+                .iter()
+                .any(|c| c.file == *chapter || c.id == *chapter)
         {
-            bail!("NOTEBOOK_RERUN / --rerun names `{chapter}`, which is no chapter of this book with a cell or chart");
+            bail!(
+                "NOTEBOOK_RERUN / --rerun names `{chapter}`, which is no chapter of this book with a cell or chart"
+            );
         }
         let mut decisions = Vec::new();
         let mut stored = Vec::new();
@@ -148,17 +158,26 @@ impl Build<'_> {
         for job in &self.plan.jobs {
             let site = plan::first_site(job, self.scanned);
             let name = crate::key::relative(&self.config.root, &job.store_path);
-            let (held, result, why) = match store::load(&job.store_path, job.kind, &job.target.to_string()) {
+            let (held, result, why) = match store::load(
+                &job.store_path,
+                job.kind,
+                &job.target.to_string(),
+            ) {
                 Lookup::Missing => (Held::Missing, None, format!("no stored result {name}")),
                 Lookup::Corrupt(why) => {
                     let why = format!("stored result {name} {why}");
                     if !matches!(mode, Mode::Frozen | Mode::Verify | Mode::Off) {
-                        eprintln!("[notebook] warning: {}: {why}; running it again", site.describe());
+                        eprintln!(
+                            "[notebook] warning: {}: {why}; running it again",
+                            site.describe()
+                        );
                     }
                     (Held::Corrupt, None, why)
                 }
                 // Off shows what is stored without asking whether it is current.
-                Lookup::Found(result) if *mode == Mode::Off => (Held::Current, Some(*result), String::new()),
+                Lookup::Found(result) if *mode == Mode::Off => {
+                    (Held::Current, Some(*result), String::new())
+                }
                 Lookup::Found(result) => {
                     let current = self.keys.current(job, Some(&result))?;
                     if current.as_deref() == Some(result.key.as_str()) {
@@ -190,7 +209,11 @@ impl Build<'_> {
             });
         }
         if !refused.is_empty() {
-            let mode = if *mode == Mode::Verify { "verify" } else { "frozen" };
+            let mode = if *mode == Mode::Verify {
+                "verify"
+            } else {
+                "frozen"
+            };
             bail!(
                 "{mode} build: {} result(s) not current; run `{}` to update {}:\n{}",
                 refused.len(),
@@ -204,7 +227,11 @@ impl Build<'_> {
 
     /// Builds what must run, runs it in book order, stores (or, verifying,
     /// compares) each result.
-    fn execute(&mut self, decisions: &[Decision], mut stored: Vec<Option<Stored>>) -> Result<Vec<Option<Stored>>> {
+    fn execute(
+        &mut self,
+        decisions: &[Decision],
+        mut stored: Vec<Option<Stored>>,
+    ) -> Result<Vec<Option<Stored>>> {
         let to_run: Vec<usize> = (0..decisions.len())
             .filter(|&i| matches!(decisions[i], Decision::Run | Decision::Verify))
             .collect();
@@ -237,7 +264,14 @@ impl Build<'_> {
             );
             let _ = std::io::stderr().flush();
             let started = Instant::now();
-            let result = execute::run(job, self.config, self.workspace, &mut tools, &mut self.keys, &chapter.dir);
+            let result = execute::run(
+                job,
+                self.config,
+                self.workspace,
+                &mut tools,
+                &mut self.keys,
+                &chapter.dir,
+            );
             self.notebook.executed.fetch_add(1, Ordering::Relaxed);
             let fresh = match result {
                 Ok(fresh) => fresh,
@@ -248,7 +282,9 @@ impl Build<'_> {
             };
             eprintln!("{}", render::seconds(started.elapsed().as_secs_f64()));
             if decisions[index] == Decision::Verify {
-                let was = stored[index].as_ref().context("a verified result is stored")?;
+                let was = stored[index]
+                    .as_ref()
+                    .context("a verified result is stored")?;
                 if let Err(why) = compare(job, was, &fresh) {
                     mismatches.push(format!("{}: {why}", site.describe()));
                 }

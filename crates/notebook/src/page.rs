@@ -138,7 +138,11 @@ fn render_chart(stored: &Stored, config: &Config) -> Result<String> {
         .context("a chart result without its record")?;
     let drawn = crate::chart::render(record, &config.series_colors, &stored.machine)
         .map_err(|e| anyhow!("cannot draw the chart: {e}"))?;
-    Ok(render::chart_figure(&drawn.svg, &drawn.caption, &record.notes))
+    Ok(render::chart_figure(
+        &drawn.svg,
+        &drawn.caption,
+        &record.notes,
+    ))
 }
 
 fn render_value(chart: &str, key: &str, stored: Option<&Stored>) -> Result<String> {

@@ -72,7 +72,10 @@ pub fn needs_cargo(scanned: &Scanned, config: &Config) -> bool {
 }
 
 /// The kind, program and arguments a directive runs; `None` for a value.
-fn target_of(directive: &Directive, config: &Config) -> Result<(Kind, Target, Vec<String>), String> {
+fn target_of(
+    directive: &Directive,
+    config: &Config,
+) -> Result<(Kind, Target, Vec<String>), String> {
     match directive {
         Directive::Cell(cell) => Ok((Kind::Cell, cell.target.clone(), cell.args.clone())),
         Directive::Chart(chart) => chart_target(&chart.name, &chart.args, config),
@@ -312,7 +315,10 @@ impl<'a> Keys<'a> {
                 .map(|f| folder.join(f))
                 .collect(),
         };
-        Ok(files.iter().map(|f| relative(&self.config.root, f)).collect())
+        Ok(files
+            .iter()
+            .map(|f| relative(&self.config.root, f))
+            .collect())
     }
 
     /// `job`'s key, given the files its program is made of (see `sources`).
@@ -342,7 +348,12 @@ impl<'a> Keys<'a> {
                     .map(|name| (name.clone(), self.config.root.join(name))),
             )
             .collect();
-        Ok(key::key(&head, settings.as_ref(), &files, &mut self.digests))
+        Ok(key::key(
+            &head,
+            settings.as_ref(),
+            &files,
+            &mut self.digests,
+        ))
     }
 
     /// `job`'s current key against what is stored: `None` when nothing
@@ -370,5 +381,8 @@ pub fn first_site<'s>(job: &Job, scanned: &'s Scanned) -> &'s Site {
 
 /// The chapters a job's directives are in.
 pub fn chapters(job: &Job, scanned: &Scanned) -> BTreeSet<usize> {
-    job.sites.iter().map(|s| scanned.sites[*s].chapter).collect()
+    job.sites
+        .iter()
+        .map(|s| scanned.sites[*s].chapter)
+        .collect()
 }

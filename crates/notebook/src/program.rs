@@ -198,7 +198,10 @@ mod tests {
     fn python_imports_are_followed_to_local_files_only() {
         let dir = tempfile::tempdir().unwrap();
         for (file, text) in [
-            ("main.py", "import os, tasks\nfrom helpers.sub import x\nfrom . import rel\n"),
+            (
+                "main.py",
+                "import os, tasks\nfrom helpers.sub import x\nfrom . import rel\n",
+            ),
             ("tasks.py", "import threading\nimport helpers as h\n"),
             ("helpers.py", "import main\n"),
             ("unused.py", ""),

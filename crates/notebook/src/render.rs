@@ -282,10 +282,7 @@ mod tests {
     use crate::store::tests::sample;
 
     fn stored(runs: Vec<Run>) -> Stored {
-        Stored {
-            runs,
-            ..sample()
-        }
+        Stored { runs, ..sample() }
     }
 
     fn run(stdout: &str, stderr: &str, exit_code: i32, signal: Option<i32>) -> Run {
@@ -320,7 +317,10 @@ mod tests {
         );
         assert_eq!(shown_source(source, Some("inner")).unwrap(), "go();\n");
         let python = "import os\n# ANCHOR: body\nprint(os.getpid())\n# ANCHOR_END: body\n";
-        assert_eq!(shown_source(python, Some("body")).unwrap(), "print(os.getpid())\n");
+        assert_eq!(
+            shown_source(python, Some("body")).unwrap(),
+            "print(os.getpid())\n"
+        );
         let err = shown_source(source, Some("nope")).unwrap_err().to_string();
         assert!(err.contains("ANCHOR: nope"), "{err}");
     }
@@ -344,10 +344,16 @@ mod tests {
             )]),
             false,
         );
-        assert!(!html.contains("<script>") && !html.contains('\u{1b}'), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains('\u{1b}'),
+            "{html}"
+        );
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;\n\n␛[31mred␇</pre>"));
         for (i, _) in html.match_indices("<pre") {
-            assert!(html[..i].ends_with("\n\n"), "<pre> not on its own line: {html}");
+            assert!(
+                html[..i].ends_with("\n\n"),
+                "<pre> not on its own line: {html}"
+            );
         }
         assert!(html.contains("ran in 0.41 s · rustc 1.95.0 · Test CPU, 2 cores, Linux 6.1"));
         assert!(!html.contains("stderr") && !html.contains("exit status"));

@@ -154,7 +154,9 @@ pub fn scan(book: &Book, root: &Path, src: &Path) -> Result<Scanned> {
                     });
                     any = true;
                 }
-                Err(reason) => errors.push(format!("{}: {reason}", describe(&origin, &written.text))),
+                Err(reason) => {
+                    errors.push(format!("{}: {reason}", describe(&origin, &written.text)))
+                }
             }
         }
         if any {
@@ -179,9 +181,10 @@ fn chapter_info(chapter: &Chapter, src: &Path) -> ChapterInfo {
     let path = chapter.source_path.as_ref().or(chapter.path.as_ref());
     ChapterInfo {
         id: chapter_id(chapter),
-        file: path
-            .and_then(|p| p.file_name())
-            .map_or_else(|| chapter.name.clone(), |f| f.to_string_lossy().into_owned()),
+        file: path.and_then(|p| p.file_name()).map_or_else(
+            || chapter.name.clone(),
+            |f| f.to_string_lossy().into_owned(),
+        ),
         dir: path
             .and_then(|p| src.join(p).parent().map(Path::to_path_buf))
             .unwrap_or_else(|| src.to_path_buf()),
@@ -299,7 +302,10 @@ mod tests {
         let md = "Text {{#cell x}} here.\n\n{{#include y.rs}}\n\n{{#admonish note}}\n";
         let book = book_of(dir.path(), &[("a.md", md)], &[md]);
         let err = format!("{:#}", scan(&book, dir.path(), &src).unwrap_err());
-        assert!(err.contains("src/a.md:1:") && err.contains("paragraph of its own"), "{err}");
+        assert!(
+            err.contains("src/a.md:1:") && err.contains("paragraph of its own"),
+            "{err}"
+        );
         assert_eq!(err.matches("src/a.md").count(), 1, "{err}");
     }
 

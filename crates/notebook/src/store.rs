@@ -186,7 +186,8 @@ pub fn remove_temporary(outputs: &Path) -> Vec<PathBuf> {
         };
         for path in entries.flatten().map(|e| e.path()) {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let leftover = name.is_some_and(|n| n.starts_with(TEMPORARY.0) && n.ends_with(TEMPORARY.1));
+            let leftover =
+                name.is_some_and(|n| n.starts_with(TEMPORARY.0) && n.ends_with(TEMPORARY.1));
             if leftover && std::fs::remove_file(&path).is_ok() {
                 removed.push(path);
             }
@@ -284,7 +285,10 @@ pub(crate) mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(all(dir.path()), [file.clone()]);
-        assert_eq!(std::fs::read_dir(file.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(file.parent().unwrap()).unwrap().count(),
+            1
+        );
     }
 
     #[test]
@@ -315,7 +319,10 @@ pub(crate) mod tests {
         std::fs::create_dir_all(&cells).unwrap();
         std::fs::write(cells.join(".notebook-abc.tmp"), "{").unwrap();
         std::fs::write(cells.join("keep.json"), "{}").unwrap();
-        assert_eq!(remove_temporary(dir.path()), [cells.join(".notebook-abc.tmp")]);
+        assert_eq!(
+            remove_temporary(dir.path()),
+            [cells.join(".notebook-abc.tmp")]
+        );
         assert_eq!(all(dir.path()), [cells.join("keep.json")]);
     }
 }

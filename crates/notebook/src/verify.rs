@@ -58,9 +58,9 @@ fn compare(was: &str, now: &str, varies: Varies) -> Result<(), String> {
         .position(|(a, b)| a != b)
         .unwrap_or(was.len().min(now.len()));
     let at = |lines: &[String]| {
-        lines
-            .get(line)
-            .map_or("(nothing)".to_string(), |l| format!("`{}`", crate::text::visible(l)))
+        lines.get(line).map_or("(nothing)".to_string(), |l| {
+            format!("`{}`", crate::text::visible(l))
+        })
     };
     let how = match varies {
         Varies::No => "",
@@ -190,7 +190,11 @@ mod tests {
         let err = cell(&stored, &words, Varies::Order).unwrap_err();
         assert!(err.contains("`B`") && err.contains("`C`"), "{err}");
         let failed = [run("pid 1234 took 0.51 s\nA\nB\n", 1)];
-        assert!(cell(&stored, &failed, Varies::Order).unwrap_err().contains("exit status"));
+        assert!(
+            cell(&stored, &failed, Varies::Order)
+                .unwrap_err()
+                .contains("exit status")
+        );
         assert!(cell(&stored, &[], Varies::No).is_err());
     }
 
@@ -202,7 +206,12 @@ mod tests {
     fn record(names: &[&str], xs: &[f64], keys: &[&str]) -> Record {
         let series = names
             .iter()
-            .map(|n| Series::new(*n, xs.iter().map(|x| Point::new(*x, vec![x * 3.0])).collect()))
+            .map(|n| {
+                Series::new(
+                    *n,
+                    xs.iter().map(|x| Point::new(*x, vec![x * 3.0])).collect(),
+                )
+            })
             .collect();
         let mut record = Record::new(
             "title 1.9x",
@@ -231,9 +240,18 @@ mod tests {
         assert_eq!(chart(&stored, &fresh), Ok(()));
         for (other, why) in [
             (record(&["threads"], &[1.0, 2.0], &["speedup"]), "series"),
-            (record(&["threads", "rayon"], &[1.0, 2.0], &["speedup"]), "rayon"),
-            (record(&["threads", "processes"], &[1.0, 4.0], &["speedup"]), "4.0"),
-            (record(&["threads", "processes"], &[1.0, 2.0], &[]), "values"),
+            (
+                record(&["threads", "rayon"], &[1.0, 2.0], &["speedup"]),
+                "rayon",
+            ),
+            (
+                record(&["threads", "processes"], &[1.0, 4.0], &["speedup"]),
+                "4.0",
+            ),
+            (
+                record(&["threads", "processes"], &[1.0, 2.0], &[]),
+                "values",
+            ),
         ] {
             let err = chart(&stored, &other).unwrap_err();
             assert!(err.contains(why), "{err}");

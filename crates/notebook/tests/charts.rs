@@ -18,8 +18,7 @@ fn figure(page: &str) -> &str {
 
 #[test]
 fn a_chart_is_one_figure_and_values_quote_its_record() {
-    let chapter =
-        "# Chart\n\n{{#chart demo}}\n\n| speedup | {{#value demo speedup}} |\n|---|---|\n\nAfter.\n";
+    let chapter = "# Chart\n\n{{#chart demo}}\n\n| speedup | {{#value demo speedup}} |\n|---|---|\n\nAfter.\n";
     let book = book(chapter);
     let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 1, "the chart and its value share one run");
@@ -31,8 +30,14 @@ fn a_chart_is_one_figure_and_values_quote_its_record() {
     );
     assert!(!figure.contains("<?xml"), "{figure}");
     assert!(figure.contains("<svg"), "{figure}");
-    assert!(figure.contains("Two threads finish &lt;together&gt;"), "{figure}");
-    assert!(figure.contains("fill=\"#0072B2\""), "the record's colour: {figure}");
+    assert!(
+        figure.contains("Two threads finish &lt;together&gt;"),
+        "{figure}"
+    );
+    assert!(
+        figure.contains("fill=\"#0072B2\""),
+        "the record's colour: {figure}"
+    );
     assert!(
         figure.contains("<figcaption>Measured on ")
             && figure.contains("2 samples per bar")
@@ -102,16 +107,27 @@ print(json.dumps({"title": "Lines from Python",
                                                   {"x": 2, "samples": [2, 3]}]}]},
     "values": {"best": "1 s"}}))
 "#;
-    let book = Fixture::new(&[], &[("c.md", "{{#chart plot.py}}\n\nBest: {{#value plot.py best}}.\n")])
-        .with_script("plot.py", script)
-        .with_book_toml("series-colors = { mine = \"#123456\" }\n");
+    let book = Fixture::new(
+        &[],
+        &[(
+            "c.md",
+            "{{#chart plot.py}}\n\nBest: {{#value plot.py best}}.\n",
+        )],
+    )
+    .with_script("plot.py", script)
+    .with_book_toml("series-colors = { mine = \"#123456\" }\n");
     let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 1);
     assert!(figure(&page).contains("stroke=\"#123456\""), "{page}");
     assert!(page.contains("Best: 1 s."), "{page}");
     let stored: serde_json::Value =
         serde_json::from_str(&book.read("outputs/charts/plot.py.json")).unwrap();
-    assert!(stored["toolchain"].as_str().unwrap().starts_with("Python 3"));
+    assert!(
+        stored["toolchain"]
+            .as_str()
+            .unwrap()
+            .starts_with("Python 3")
+    );
 }
 
 #[test]

@@ -131,7 +131,8 @@ fn force_runs_everything_and_rerun_one_chapter() {
     let examples = [("first", HELLO), ("second", HELLO)];
     let book = Fixture::new(
         &examples,
-        &[("a.md", &chapter("first")), ("b.md", &chapter("second"))]);
+        &[("a.md", &chapter("first")), ("b.md", &chapter("second"))],
+    );
     let run = |mode| {
         let notebook = book.notebook(mode);
         book.build_with(&notebook).unwrap();
@@ -196,7 +197,10 @@ fn main() {
         "{err}"
     );
     assert!(err.contains("waiting forever"), "{err}");
-    assert!(!book.path("outputs/cells").exists(), "a timed-out run was stored");
+    assert!(
+        !book.path("outputs/cells").exists(),
+        "a timed-out run was stored"
+    );
 
     common::assert_gone(&book.read("child.pid"), "the cell's child `sleep`");
 }
@@ -252,7 +256,8 @@ fn anchors_args_exit_codes_stderr_and_runs() {
             ("crash", crash),
             ("counter", counter),
         ],
-        &[("many.md", chapter)]);
+        &[("many.md", chapter)],
+    );
     let (page, executed) = book.build(Mode::Auto).unwrap();
     assert_eq!(executed, 4);
 

@@ -4,15 +4,11 @@
 mod common;
 
 use common::{Fixture, HELLO};
-use mdbook_preprocessor::PreprocessorContext;
-use mdbook_preprocessor::book::{Book, BookItem, Chapter};
-use mdbook_preprocessor::config::Config;
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
-use std::str::FromStr;
+use mdbook_preprocessor::book::Book;
+use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mdbook-notebook");
+use common::BIN;
 
 #[test]
 fn version_help_and_bad_arguments() {
@@ -44,38 +40,11 @@ fn supports_only_html() {
     assert!(!supports("markdown").success());
 }
 
-/// Starts the binary on `(ctx, book)`, sent as mdBook sends it.
-fn start(fixture: &Fixture, content: &str, mode: &str) -> Child {
-    let config = Config::from_str(&fixture.read("book.toml")).unwrap();
-    let ctx = PreprocessorContext::new(fixture.root().to_path_buf(), config, "html".into());
-    let mut book = Book::new();
-    book.push_item(BookItem::Chapter(Chapter::new(
-        "c",
-        content.into(),
-        "c.md",
-        vec![],
-    )));
-    let input = serde_json::to_vec(&(&ctx, &book)).unwrap();
-
-    let mut child = Command::new(BIN)
-        .current_dir(fixture.root())
-        .env("CARGO_TARGET_DIR", common::target_dir())
-        .env("NOTEBOOK_MODE", mode)
-        // A builder with backtraces on must not change what a page shows.
-        .env("RUST_BACKTRACE", "1")
-        .env_remove("NOTEBOOK_RERUN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&input).unwrap();
-    child
-}
-
 /// Runs the binary to the end; returns the processed book or its stderr.
 fn preprocess(fixture: &Fixture, content: &str, mode: &str) -> Result<Book, String> {
-    let out = start(fixture, content, mode).wait_with_output().unwrap();
+    let out = common::start_binary(fixture, content, mode)
+        .wait_with_output()
+        .unwrap();
     if out.status.success() {
         Ok(serde_json::from_slice(&out.stdout).expect("stdout is the book as JSON, and only that"))
     } else {
@@ -121,7 +90,7 @@ fn ctrl_c_kills_the_running_cell_and_its_children() {
         "# C\n\n{{{{#cell hang timeout=300 -- {}}}}}\n",
         pid_file.display()
     );
-    let mut notebook = start(&fixture, &chapter, "auto");
+    let mut notebook = common::start_binary(&fixture, &chapter, "auto");
     // Bounded waits for the cell to start and for the kernel to finish kills;
     // nothing here measures how long anything took.
     let wait_for = |what: &str, done: &dyn Fn() -> bool| {

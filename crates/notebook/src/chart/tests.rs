@@ -53,16 +53,8 @@ pub(crate) fn bars_record() -> Record {
                 "2 processes".into(),
             ],
             series: vec![
-                series(
-                    "sequential",
-                    GREY,
-                    &[(0.0, &[2.01, 2.03, 1.99, 2.2, 2.0])],
-                ),
-                series(
-                    "2 threads",
-                    BLUE,
-                    &[(1.0, &[1.02, 1.01, 1.05, 1.0, 1.1])],
-                ),
+                series("sequential", GREY, &[(0.0, &[2.01, 2.03, 1.99, 2.2, 2.0])]),
+                series("2 threads", BLUE, &[(1.0, &[1.02, 1.01, 1.05, 1.0, 1.1])]),
                 series(
                     "2 processes",
                     GREEN,
@@ -108,7 +100,14 @@ pub(crate) fn lines_record() -> Record {
 pub(crate) fn timeline_record() -> Record {
     let lane = |name: &str, color: &str, spans: Vec<(f64, f64)>| Lane {
         name: name.into(),
-        group: Some(if color == GREEN { "processes" } else { "model-GIL threads" }.into()),
+        group: Some(
+            if color == GREEN {
+                "processes"
+            } else {
+                "model-GIL threads"
+            }
+            .into(),
+        ),
         color: Some(color.into()),
         spans,
     };
@@ -122,11 +121,7 @@ pub(crate) fn timeline_record() -> Record {
                     VERMILLION,
                     vec![(0.0, 5.0), (10.0, 15.0), (20.0, 25.0)],
                 ),
-                lane(
-                    "thread 2",
-                    VERMILLION,
-                    vec![(5.0, 10.0), (15.0, 20.0)],
-                ),
+                lane("thread 2", VERMILLION, vec![(5.0, 10.0), (15.0, 20.0)]),
                 lane("process", GREEN, vec![(0.0, 25.0)]),
             ],
         },
@@ -206,11 +201,7 @@ fn bars_show_categories_axis_label_and_series_colours() {
         texts.contains(&"2.01 s"),
         "median label of the sequential bar"
     );
-    for kind in [
-        GREY,
-        BLUE,
-        GREEN,
-    ] {
+    for kind in [GREY, BLUE, GREEN] {
         let fill = format!("fill=\"{}\"", theme::hex(theme::parse_color(kind).unwrap()));
         assert!(
             rendered.svg.contains(&fill),
@@ -235,11 +226,7 @@ fn grouped_bars_get_a_legend_instead_of_value_labels() {
             log_y: false,
             categories: vec!["small".into(), "large".into()],
             series: vec![
-                series(
-                    "fork",
-                    GREEN,
-                    &[(0.0, &[1.0]), (1.0, &[9.0])],
-                ),
+                series("fork", GREEN, &[(0.0, &[1.0]), (1.0, &[9.0])]),
                 series("spawn", SKY, &[(0.0, &[2.0]), (1.0, &[2.5])]),
             ],
         },
@@ -335,7 +322,10 @@ fn lines_show_axes_legend_and_log_ticks() {
         assert!(texts.contains(&label), "{label:?} not among {texts:?}");
     }
     for kind in [BLUE, VERMILLION] {
-        let stroke = format!("stroke=\"{}\"", theme::hex(theme::parse_color(kind).unwrap()));
+        let stroke = format!(
+            "stroke=\"{}\"",
+            theme::hex(theme::parse_color(kind).unwrap())
+        );
         assert!(
             rendered.svg.contains(&stroke),
             "{kind:?} line not drawn in {stroke}"
@@ -464,7 +454,10 @@ fn colours_come_from_the_record_then_the_book_then_the_palette() {
 
     let bad = BTreeMap::from([("threads".to_string(), "red".to_string())]);
     let err = render(&record, &bad, &machine()).err().unwrap();
-    assert!(err.contains("\"threads\"") && err.contains("`red`"), "{err}");
+    assert!(
+        err.contains("\"threads\"") && err.contains("`red`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -474,7 +467,12 @@ fn a_record_of_its_own_machine_names_it() {
         cpu: "Elsewhere".into(),
         ..machine()
     });
-    assert!(draw(&record).unwrap().caption.starts_with("Measured on Elsewhere,"));
+    assert!(
+        draw(&record)
+            .unwrap()
+            .caption
+            .starts_with("Measured on Elsewhere,")
+    );
 }
 
 /// Writes one chart of each kind to $CHARTS_PREVIEW_DIR (when set), to look

@@ -180,8 +180,14 @@ mod tests {
 
     #[test]
     fn captures_both_streams_and_the_exit_code() {
-        let out = exited(sh("echo out; echo err >&2; exit 3", Duration::from_secs(10)));
-        assert_eq!((out.run.stdout.as_str(), out.run.stderr.as_str()), ("out\n", "err\n"));
+        let out = exited(sh(
+            "echo out; echo err >&2; exit 3",
+            Duration::from_secs(10),
+        ));
+        assert_eq!(
+            (out.run.stdout.as_str(), out.run.stderr.as_str()),
+            ("out\n", "err\n")
+        );
         assert_eq!((out.run.exit_code, out.run.signal), (3, None));
         assert!(out.leftovers.is_empty());
     }
@@ -216,6 +222,23 @@ mod tests {
             .filter(|n| !matches!(*n, "PWD" | "SHLVL" | "_" | "OLDPWD"))
             .collect();
         assert_eq!(names, ["PATH"]);
+    }
+
+    #[test]
+    fn every_process_left_behind_is_counted_named_and_killed() {
+        let out = exited(sh(
+            "sleep 300 & sh -c 'sleep 301 & wait' & sleep 0.1; exit 0",
+            Duration::from_secs(10),
+        ));
+        let mut names: Vec<&str> = out.leftovers.iter().map(|l| l.name.as_str()).collect();
+        names.sort();
+        // The inner shell is found first; its sleep once it is killed.
+        assert_eq!(names, ["sh", "sleep", "sleep"], "{:?}", out.leftovers);
+        for leftover in &out.leftovers {
+            // SAFETY: signal 0 only asks whether the process exists.
+            let alive = unsafe { libc::kill(leftover.pid, 0) } == 0;
+            assert!(!alive, "{leftover:?} is still running");
+        }
     }
 
     #[test]

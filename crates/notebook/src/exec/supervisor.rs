@@ -108,8 +108,12 @@ pub fn run(spawn: &Spawn, cwd: &Path, temporary: bool) -> io::Result<Ended> {
     let (err_r, err_w) = std::io::pipe()?;
     let (control_r, control_w) = std::io::pipe()?;
     let (report_r, report_w) = std::io::pipe()?;
-    let (out_w, err_w, control_r, report_w): (OwnedFd, OwnedFd, OwnedFd, OwnedFd) =
-        (out_w.into(), err_w.into(), control_r.into(), report_w.into());
+    let (out_w, err_w, control_r, report_w): (OwnedFd, OwnedFd, OwnedFd, OwnedFd) = (
+        out_w.into(),
+        err_w.into(),
+        control_r.into(),
+        report_w.into(),
+    );
 
     let program = c_string(spawn.program.as_os_str().as_bytes())?;
     let mut argv = vec![program.clone()];
@@ -121,7 +125,10 @@ pub fn run(spawn: &Spawn, cwd: &Path, temporary: bool) -> io::Result<Ended> {
         .iter()
         .map(|(k, v)| c_string(format!("{k}={v}").as_bytes()))
         .collect::<io::Result<Vec<_>>>()?;
-    let remove = match ["/bin/rm", "/usr/bin/rm"].into_iter().find(|p| Path::new(p).exists()) {
+    let remove = match ["/bin/rm", "/usr/bin/rm"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    {
         Some(rm) if temporary => {
             let words = vec![
                 c_string(b"rm")?,
@@ -188,14 +195,21 @@ fn watch(
     deadline: Instant,
 ) -> io::Result<Ended> {
     use std::io::Write;
-    let mut streams = [(out, Capped::default(), true), (err, Capped::default(), true)];
+    let mut streams = [
+        (out, Capped::default(), true),
+        (err, Capped::default(), true),
+    ];
     let mut report_pipe = std::fs::File::from(report);
     let mut report_open = true;
     let mut ended: Option<Report> = None;
     let mut exec_failed: Option<c_int> = None;
     let mut stop: Option<(Stop, Instant)> = None;
     let mut closing: Option<Instant> = None;
-    for fd in [streams[0].0.as_raw_fd(), streams[1].0.as_raw_fd(), report_pipe.as_raw_fd()] {
+    for fd in [
+        streams[0].0.as_raw_fd(),
+        streams[1].0.as_raw_fd(),
+        report_pipe.as_raw_fd(),
+    ] {
         set_nonblocking(fd)?;
     }
     loop {
@@ -258,7 +272,8 @@ fn watch(
                 Ok(n) if n == Report::SIZE => {
                     // SAFETY: Report is plain data written whole by the supervisor
                     // (writes under PIPE_BUF are atomic).
-                    let message: Report = unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
+                    let message: Report =
+                        unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
                     match message.kind {
                         EXEC_FAILED => exec_failed = Some(message.errno),
                         _ => ended = Some(message),
@@ -393,7 +408,11 @@ unsafe fn close_others(keep: &[RawFd]) {
     let mut first: RawFd = 0;
     for &fd in keep.iter().chain(std::iter::once(&RawFd::MAX)) {
         if fd > first {
-            let last = if fd == RawFd::MAX { u32::MAX } else { (fd - 1) as u32 };
+            let last = if fd == RawFd::MAX {
+                u32::MAX
+            } else {
+                (fd - 1) as u32
+            };
             close_range(first as u32, last);
         }
         first = fd.saturating_add(1);
@@ -525,14 +544,12 @@ unsafe fn kill_all(program: libc::pid_t, status: &mut Option<c_int>, report: &mu
     let mut counted = [0 as libc::pid_t; 64];
     let mut pids = [0 as libc::pid_t; 512];
     // Every descendant left is a child of this subreaper, or below one that
-    // is: while it has children, kill them; theirs are inherited next round.
+    // is. Killing the children only (not their groups) makes theirs orphans,
+    // inherited here by the next round: so every process is seen, counted
+    // and named before it dies, parents first.
     for _ in 0..100_000 {
         if !reap(program, status) {
-            return;
-        }
-        if program > 0 {
-            // SAFETY: signals the program's own group (never ours: program > 0).
-            unsafe { libc::killpg(program, libc::SIGKILL) };
+            break;
         }
         let found = children(&mut pids);
         for &pid in &pids[..found] {
@@ -547,12 +564,8 @@ unsafe fn kill_all(program: libc::pid_t, status: &mut Option<c_int>, report: &mu
                 }
                 report.leftovers += 1;
             }
-            // SAFETY: signals our own child, and the group it leads if it
-            // made one (a group id is a live member's or leader's pid).
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::kill(-pid, libc::SIGKILL);
-            }
+            // SAFETY: signals our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
         }
         let pause = libc::timespec {
             tv_sec: 0,
@@ -560,6 +573,11 @@ unsafe fn kill_all(program: libc::pid_t, status: &mut Option<c_int>, report: &mu
         };
         // SAFETY: sleeps; no memory effects.
         unsafe { libc::nanosleep(&pause, std::ptr::null_mut()) };
+    }
+    if program > 0 {
+        // SAFETY: signals the program's own group (never ours: program > 0),
+        // in case anything of it is still there.
+        unsafe { libc::killpg(program, libc::SIGKILL) };
     }
 }
 
@@ -717,7 +735,11 @@ unsafe fn start_program(p: &Prepared, supervisor: libc::pid_t) -> ! {
         libc::sigemptyset(&mut none);
         libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
         if libc::chdir(p.cwd.as_ptr()) == 0 {
-            libc::execve(p.program.as_ptr(), p.argv_ptrs.as_ptr(), p.env_ptrs.as_ptr());
+            libc::execve(
+                p.program.as_ptr(),
+                p.argv_ptrs.as_ptr(),
+                p.env_ptrs.as_ptr(),
+            );
         }
         let mut report = Report::new(EXEC_FAILED);
         report.errno = errno();

@@ -16,10 +16,14 @@ use mdbook_preprocessor::config::Config;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use notebook::{Mode, Notebook};
 use std::fs::File;
+use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
+
+/// The preprocessor binary, as `mdbook build` runs it.
+pub const BIN: &str = env!("CARGO_BIN_EXE_mdbook-notebook");
 
 pub const HELLO: &str =
     "fn main() {\n    println!(\"hello from a cell\");\n    eprintln!(\"a note on stderr\");\n}\n";
@@ -228,6 +232,35 @@ impl Fixture {
         names.sort();
         names
     }
+}
+
+/// Starts the binary on a book of one chapter, `content`, sent on stdin as
+/// mdBook sends it, in `mode` (NOTEBOOK_MODE).
+pub fn start_binary(fixture: &Fixture, content: &str, mode: &str) -> Child {
+    let config = Config::from_str(&fixture.read("book.toml")).unwrap();
+    let ctx = PreprocessorContext::new(fixture.root().to_path_buf(), config, "html".into());
+    let mut book = Book::new();
+    book.push_item(BookItem::Chapter(Chapter::new(
+        "c",
+        content.into(),
+        "c.md",
+        vec![],
+    )));
+    let input = serde_json::to_vec(&(&ctx, &book)).unwrap();
+    let mut child = Command::new(BIN)
+        .current_dir(fixture.root())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("NOTEBOOK_MODE", mode)
+        // A builder with backtraces on must not change what a page shows.
+        .env("RUST_BACKTRACE", "1")
+        .env_remove("NOTEBOOK_RERUN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    child
 }
 
 /// The page a chapter shows, before the stylesheet the notebook appends.

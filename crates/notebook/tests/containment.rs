@@ -1,0 +1,346 @@
+//! Programs that misbehave, on purpose or by mistake, and a build that is
+//! killed: nothing a cell starts outlives it, nothing hangs the build,
+//! nothing of the builder's leaks into a cell, and nothing a program prints
+//! reaches a page or a terminal raw.
+//!
+//! Waits here are bounded (a hang fails the test instead of stalling CI);
+//! none measures how long anything took.
+
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use common::{Fixture, assert_gone, without_style};
+use notebook::Mode;
+use std::path::Path;
+use std::time::Duration;
+
+/// Builds in `mode` on another thread; fails if the build takes more than a
+/// minute (it would hang the test suite otherwise).
+fn build_bounded(book: &Fixture, mode: Mode) -> Result<(String, usize), String> {
+    std::thread::scope(|scope| {
+        let build = scope.spawn(|| book.build(mode));
+        for _ in 0..2400 {
+            if build.is_finished() {
+                return build.join().unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("the build hung");
+    })
+}
+
+fn one_cell(name: &str, source: &str, directive: &str) -> Fixture {
+    Fixture::new(
+        &[(name, source)],
+        &[("c.md", &format!("# C\n\n{directive}\n"))],
+    )
+}
+
+/// A program that starts `sleep 300` in a session of its own (setsid(1)),
+/// writes its pid to the file named by its first argument, and exits.
+const DAEMON: &str = r#"use std::process::{Command, Stdio};
+fn main() {
+    let pid_file = std::env::args().nth(1).unwrap();
+    let keep_output = std::env::args().nth(2).is_some();
+    let mut daemon = Command::new("setsid");
+    daemon.args(["sleep", "300"]);
+    if !keep_output {
+        daemon.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    let child = daemon.spawn().unwrap();
+    std::fs::write(&pid_file, child.id().to_string()).unwrap();
+    println!("started a daemon");
+}
+"#;
+
+#[test]
+fn a_daemon_holding_the_output_fails_the_cell_and_is_killed() {
+    let book = Fixture::new(&[("daemon", DAEMON)], &[]);
+    let pid_file = book.path("daemon.pid");
+    book.write(
+        "src/c.md",
+        &format!(
+            "# C\n\n{{{{#cell daemon -- {} keep}}}}\n",
+            pid_file.display()
+        ),
+    );
+    let err = build_bounded(&book, Mode::Auto).unwrap_err();
+    assert!(err.contains("src/c.md:3:"), "{err}");
+    assert!(
+        err.contains("exited but left 1 process(es) running: `sleep` (pid"),
+        "{err}"
+    );
+    assert_gone(&book.read("daemon.pid"), "the daemon");
+    assert!(
+        !book.path("outputs/cells").exists(),
+        "a failed run was stored"
+    );
+}
+
+#[test]
+fn a_daemon_with_its_output_elsewhere_is_found_too() {
+    let book = Fixture::new(&[("daemon", DAEMON)], &[]);
+    let pid_file = book.path("daemon.pid");
+    book.write(
+        "src/c.md",
+        &format!("# C\n\n{{{{#cell daemon -- {}}}}}\n", pid_file.display()),
+    );
+    let err = build_bounded(&book, Mode::Auto).unwrap_err();
+    assert!(err.contains("left 1 process(es) running"), "{err}");
+    assert_gone(&book.read("daemon.pid"), "the daemon");
+}
+
+#[test]
+fn a_double_fork_is_found() {
+    // The shell starts `sleep` in the background and exits: the sleep's
+    // parent is gone before the program ends.
+    let program = r#"fn main() {
+    let pid_file = std::env::args().nth(1).unwrap();
+    let script = format!("setsid sleep 300 >/dev/null 2>&1 & echo $! > {pid_file}");
+    std::process::Command::new("sh").args(["-c", &script]).status().unwrap();
+}
+"#;
+    let book = Fixture::new(&[("twice", program)], &[]);
+    let pid_file = book.path("twice.pid");
+    book.write(
+        "src/c.md",
+        &format!("# C\n\n{{{{#cell twice -- {}}}}}\n", pid_file.display()),
+    );
+    let err = build_bounded(&book, Mode::Auto).unwrap_err();
+    // Named `setsid` or `sleep`: it may not have exec'd sleep yet.
+    assert!(err.contains("left 1 process(es) running: `"), "{err}");
+    assert_gone(&book.read("twice.pid"), "the double-forked sleep");
+}
+
+#[test]
+fn the_time_limit_holds_though_a_daemon_keeps_the_pipes_open() {
+    let program = r#"use std::process::Command;
+fn main() {
+    let pid_file = std::env::args().nth(1).unwrap();
+    let child = Command::new("setsid").args(["sleep", "300"]).spawn().unwrap();
+    std::fs::write(&pid_file, child.id().to_string()).unwrap();
+    eprintln!("waiting forever");
+    std::thread::sleep(std::time::Duration::from_secs(300));
+}
+"#;
+    let book = Fixture::new(&[("hang", program)], &[]);
+    let pid_file = book.path("hang.pid");
+    book.write(
+        "src/c.md",
+        &format!(
+            "# C\n\n{{{{#cell hang timeout=1 -- {}}}}}\n",
+            pid_file.display()
+        ),
+    );
+    let err = build_bounded(&book, Mode::Auto).unwrap_err();
+    assert!(err.contains("did not finish within 1 s"), "{err}");
+    assert!(err.contains("waiting forever"), "{err}");
+    assert_gone(&book.read("hang.pid"), "the daemon");
+}
+
+#[test]
+fn the_environment_is_the_notebooks_and_no_descriptor_leaks() {
+    let program = r#"fn main() {
+    let mut names: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
+    names.sort();
+    println!("{}", names.join(" "));
+    let mut fds: Vec<String> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    fds.sort();
+    println!("fds {}", fds.join(" "));
+}
+"#;
+    let book = one_cell("env", program, "{{#cell env}}").with_book_toml(
+        "env = { GREETING = \"hi\" }\npass-env = [\"CARGO_PKG_NAME\", \"NOT_SET_ANYWHERE\"]\n",
+    );
+    // A descriptor the builder has open without close-on-exec.
+    let file = std::fs::File::open(book.path("Cargo.toml")).unwrap();
+    // SAFETY: dup of a descriptor we own; the copy is leaked on purpose.
+    let leaky = unsafe { libc::dup(std::os::fd::AsRawFd::as_raw_fd(&file)) };
+    assert!(leaky > 2);
+    let (page, _) = build_bounded(&book, Mode::Auto).unwrap();
+    // SAFETY: closes the copy made above.
+    unsafe { libc::close(leaky) };
+    assert!(
+        page.contains("\nCARGO_PKG_NAME GREETING HOME LANG PATH\nfds 0 1 2 3</pre>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn control_bytes_never_reach_the_page_or_the_terminal_raw() {
+    let program = r#"fn main() {
+    println!("\u{1b}[31mred\u{1b}[0m and a bell\u{7}");
+    eprintln!("\u{1b}]0;owned title\u{7}boom");
+    std::process::exit(if std::env::args().nth(1).is_some() { 1 } else { 0 });
+}
+"#;
+    let book = one_cell("ansi", program, "{{#cell ansi stderr=show}}");
+    let (page, _) = build_bounded(&book, Mode::Auto).unwrap();
+    assert!(
+        !page.contains('\u{1b}') && !page.contains('\u{7}'),
+        "{page:?}"
+    );
+    assert!(page.contains("␛[31mred␛[0m and a bell␇"), "{page}");
+    assert!(page.contains("␛]0;owned title␇boom"), "{page}");
+
+    book.write("src/c.md", "# C\n\n{{#cell ansi -- fail}}\n");
+    let err = build_bounded(&book, Mode::Auto).unwrap_err();
+    assert!(
+        !err.contains('\u{1b}') && err.contains("␛]0;owned title␇boom"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_shown_command_is_quoted_for_a_shell() {
+    let program =
+        "fn main() {\n    println!(\"{:?}\", std::env::args().skip(1).collect::<Vec<_>>());\n}\n";
+    let book = one_cell(
+        "args",
+        program,
+        r#"{{#cell args -- "two words" '$HOME' plain}}"#,
+    );
+    let (page, _) = build_bounded(&book, Mode::Auto).unwrap();
+    assert!(
+        page.contains(
+            "<code>$ cargo run --release --example args -- &#39;two words&#39; &#39;$HOME&#39; plain</code>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("[&quot;two words&quot;, &quot;$HOME&quot;, &quot;plain&quot;]</pre>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn what_a_killed_build_left_is_removed_by_the_next() {
+    let book = one_cell("hello", common::HELLO, "{{#cell hello}}");
+    book.write("outputs/cells/.notebook-half.tmp", "{\"format\":");
+    // A pid above the kernel's limit: no build of that pid is running.
+    let stale = std::env::temp_dir().join("notebook-cell-4194305-fixture");
+    std::fs::create_dir_all(&stale).unwrap();
+    build_bounded(&book, Mode::Auto).unwrap();
+    assert!(!book.path("outputs/cells/.notebook-half.tmp").exists());
+    assert!(!stale.exists());
+    assert!(book.path("outputs/cells/hello.json").exists());
+}
+
+#[test]
+fn a_second_build_waits_for_the_first() {
+    let program = r#"fn main() {
+    let marker = std::env::args().nth(1).unwrap();
+    println!("the first build had finished: {}", std::path::Path::new(&marker).exists());
+}
+"#;
+    let book = Fixture::new(&[("second", program)], &[]);
+    let marker = book.path("first-done");
+    book.write(
+        "src/c.md",
+        &format!("# C\n\n{{{{#cell second -- {}}}}}\n", marker.display()),
+    );
+    std::fs::create_dir_all(book.path("outputs")).unwrap();
+    // Another build, standing in: it holds the lock, then finishes.
+    let mut first = std::process::Command::new("flock")
+        .arg(book.path("outputs/.lock"))
+        .args(["sh", "-c", &format!("sleep 1; touch {}", marker.display())])
+        .spawn()
+        .expect("flock(1) from util-linux");
+    // Bounded wait until it holds the lock.
+    let held = || {
+        std::process::Command::new("flock")
+            .args(["-n", &book.path("outputs/.lock").to_string_lossy(), "true"])
+            .status()
+            .is_ok_and(|s| !s.success())
+    };
+    for _ in 0..400 {
+        if held() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (page, _) = build_bounded(&book, Mode::Auto).unwrap();
+    first.wait().unwrap();
+    assert!(
+        without_style(&page).contains("the first build had finished: true"),
+        "{page}"
+    );
+}
+
+/// The binary, killed with SIGKILL while a cell runs: the cell, the daemon
+/// it started and its working directory all go.
+#[test]
+fn a_build_killed_by_sigkill_leaves_nothing() {
+    let program = r#"use std::process::Command;
+fn main() {
+    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap());
+    let child = Command::new("setsid").args(["sleep", "300"]).spawn().unwrap();
+    std::fs::write(dir.join("cwd"), std::env::current_dir().unwrap().to_string_lossy().as_bytes()).unwrap();
+    std::fs::write(dir.join("daemon.pid"), child.id().to_string()).unwrap();
+    std::fs::write(dir.join("cell.pid"), std::process::id().to_string()).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(300));
+}
+"#;
+    let book = Fixture::new(&[("victim", program)], &[]);
+    let chapter = format!(
+        "# C\n\n{{{{#cell victim timeout=300 -- {}}}}}\n",
+        book.root().display()
+    );
+    let mut builder = common::start_binary(&book, &chapter, "auto");
+    let started = || std::fs::read_to_string(book.path("cell.pid")).is_ok_and(|p| !p.is_empty());
+    for _ in 0..2400 {
+        if started() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(started(), "the cell never started");
+    builder.kill().unwrap();
+    builder.wait().unwrap();
+    assert_gone(&book.read("cell.pid"), "the cell");
+    assert_gone(&book.read("daemon.pid"), "the cell's daemon");
+    let cwd = book.read("cwd");
+    for _ in 0..200 {
+        if !Path::new(&cwd).exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("the cell's working directory {cwd} outlived the build");
+}
+
+#[test]
+fn sigterm_stops_the_build_and_the_cell() {
+    let program = r#"fn main() {
+    let pid_file = std::env::args().nth(1).unwrap();
+    std::fs::write(&pid_file, std::process::id().to_string()).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(300));
+}
+"#;
+    let book = Fixture::new(&[("waits", program)], &[]);
+    let pid_file = book.path("waits.pid");
+    let chapter = format!(
+        "# C\n\n{{{{#cell waits timeout=300 -- {}}}}}\n",
+        pid_file.display()
+    );
+    let builder = common::start_binary(&book, &chapter, "auto");
+    for _ in 0..2400 {
+        if std::fs::read_to_string(&pid_file).is_ok_and(|p| !p.is_empty()) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    // SAFETY: kill only sends a signal to the binary this test started.
+    unsafe { libc::kill(builder.id() as libc::pid_t, libc::SIGTERM) };
+    let out = builder.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("interrupted"),
+        "{stderr}"
+    );
+    assert_gone(&std::fs::read_to_string(&pid_file).unwrap(), "the cell");
+}
