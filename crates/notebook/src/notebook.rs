@@ -75,7 +75,7 @@ impl Preprocessor for Notebook {
         let _lock = (config.mode != Mode::Off)
             .then(|| prepare_store(&config))
             .transpose()?;
-        let workspace = (config.mode != Mode::Off && plan::needs_cargo(&scanned, &config))
+        let workspace = plan::needs_cargo(&scanned, &config)
             .then(|| Workspace::load(&config.workspace, self.target_dir.as_deref()))
             .transpose()?;
         let plan = plan::plan(&scanned, &config, workspace.as_ref())?;
