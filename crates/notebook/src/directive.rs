@@ -135,7 +135,7 @@ pub fn parse(word: &str, text: &str, closed: bool) -> Result<Option<Directive>, 
         };
     }
     if !closed {
-        return Err("no closing `}}` on this line".into());
+        return Err("no closing `}}` in this paragraph".into());
     }
     let inner = text[3 + word.len()..text.len() - 2].trim();
     match word {

@@ -30,7 +30,7 @@ pub struct Found {
     /// Whether it has a paragraph (or a tight list item) to itself, where a
     /// block of output can replace it.
     pub alone: bool,
-    /// Whether its closing `}}` was found on the same line.
+    /// Whether its closing `}}` was found (in the same paragraph).
     pub closed: bool,
 }
 
@@ -65,7 +65,8 @@ pub fn find(content: &str) -> Vec<Found> {
     let options = MarkdownOptions::default();
     for (event, range) in new_cmark_parser(content, &options).into_offset_iter() {
         match event {
-            Event::Text(_) if code_depth == 0 => {
+            // A directive may wrap onto the paragraph's next line.
+            Event::Text(_) | Event::SoftBreak if code_depth == 0 => {
                 run = Some(match run.take() {
                     Some(open) if open.end == range.start => open.start..range.end,
                     Some(open) => {
@@ -171,10 +172,9 @@ fn scan_run(
     while let Some(at) = text[from..].find("{{#") {
         let start = run.start + from + at;
         let rest = &content[start..run.end];
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        let (end, closed) = match rest[..line_end].find("}}") {
+        let (end, closed) = match rest.find("}}") {
             Some(close) => (start + close + 2, true),
-            None => (start + line_end, false),
+            None => (start + rest.find('\n').unwrap_or(rest.len()), false),
         };
         let word: String = rest[3..]
             .chars()
@@ -268,6 +268,18 @@ mod tests {
         assert_eq!(found[4].text(md), "{{#cell my_name}}");
         let alone: Vec<bool> = found.iter().map(|f| f.alone).collect();
         assert_eq!(alone, [false, false, false, true, false]);
+    }
+
+    #[test]
+    fn a_directive_may_wrap_in_its_paragraph() {
+        let md = "Two took {{#value two_tasks\nthreads}} in all.\n\n{{#cell x\n-- a}}\n";
+        assert_eq!(
+            texts(md),
+            [
+                ("{{#value two_tasks\nthreads}}".into(), 1, false, false),
+                ("{{#cell x\n-- a}}".into(), 4, true, false)
+            ]
+        );
     }
 
     #[test]

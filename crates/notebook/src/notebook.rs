@@ -254,12 +254,13 @@ impl Build<'_> {
             let job = &self.plan.jobs[index];
             let site = plan::first_site(job, self.scanned);
             let chapter = &self.scanned.chapters[site.chapter];
+            let name = job.store_path.file_stem().map(|s| s.to_string_lossy());
             eprint!(
                 "[notebook] {} {}/{} {} ({}) … ",
                 job.kind.as_str(),
                 done + 1,
                 to_run.len(),
-                job.target,
+                name.unwrap_or_default(),
                 chapter.file
             );
             let _ = std::io::stderr().flush();

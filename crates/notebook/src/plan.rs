@@ -145,10 +145,16 @@ pub fn plan(scanned: &Scanned, config: &Config, workspace: Option<&Workspace>) -
             (Directive::Value(v), Some(_)) => v.chart.clone(),
             _ => target.file_stem(),
         };
+        // Named by what the directive says; the book's own `reads` are the
+        // same for every directive of the program.
+        let written = RunOptions {
+            reads: options.reads.clone(),
+            ..run.clone()
+        };
         let variant = match (&site.directive, &config.chart_program) {
-            (Directive::Chart(c), Some(_)) => variant(&c.args, &run),
-            (Directive::Value(_), Some(_)) => variant(&[], &run),
-            _ => variant(&args, &run),
+            (Directive::Chart(c), Some(_)) => variant(&c.args, &written),
+            (Directive::Value(_), Some(_)) => variant(&[], &written),
+            _ => variant(&args, &written),
         };
         let store_path = store::path(&config.outputs, kind, &stem, variant.as_deref());
         let varies = options.varies.unwrap_or_default();

@@ -284,7 +284,7 @@ pub(crate) mod tests {
             Lookup::Found(stored) => assert_eq!(*stored, sample()),
             other => panic!("{other:?}"),
         }
-        assert_eq!(all(dir.path()), [file.clone()]);
+        assert_eq!(all(dir.path()), std::slice::from_ref(&file));
         assert_eq!(
             std::fs::read_dir(file.parent().unwrap()).unwrap().count(),
             1

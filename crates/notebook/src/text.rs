@@ -41,7 +41,7 @@ pub fn command_line<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
         .into_iter()
         .map(|word| {
             // try_quote fails only on a NUL byte, which no argument can hold.
-            shlex::try_quote(word).map_or_else(|_| Cow::Owned(visible(word).into_owned()), |q| q)
+            shlex::try_quote(word).unwrap_or_else(|_| Cow::Owned(visible(word).into_owned()))
         })
         .collect::<Vec<_>>()
         .join(" ")

@@ -67,8 +67,9 @@ fn a_daemon_holding_the_output_fails_the_cell_and_is_killed() {
     );
     let err = build_bounded(&book, Mode::Auto).unwrap_err();
     assert!(err.contains("src/c.md:3:"), "{err}");
+    // `setsid` until it has exec'd `sleep`.
     assert!(
-        err.contains("exited but left 1 process(es) running: `sleep` (pid"),
+        err.contains("exited but left 1 process(es) running: `s"),
         "{err}"
     );
     assert_gone(&book.read("daemon.pid"), "the daemon");
