@@ -222,7 +222,8 @@ impl Browser {
             )?,
             None => self.send(request.body(())?, timeout)?,
         };
-        // Unlimited: a full-page screenshot is larger than ureq's default cap.
+        // No cap: ureq's plain readers stop at 10 MB, which a full-page screenshot (up to
+        // 1280 x 16000 px, base64) may pass.
         let bytes = response.body_mut().with_config().read_to_vec()?;
         let value = if bytes.is_empty() {
             Value::Null
