@@ -1,20 +1,22 @@
 //! Headless Chromium driven through chromedriver's WebDriver protocol (JSON over HTTP).
 //!
-//! The protocol needs a handful of endpoints, so this speaks it over `TcpStream` rather than
-//! pulling an async WebDriver crate and its runtime into the build. chromedriver runs in its
+//! The test needs a handful of endpoints, and Rust's WebDriver clients are async, so this
+//! sends them with ureq (blocking HTTP) and serde_json. chromedriver runs in its
 //! own process group with the Chromium it starts, and dropping [`Browser`] ends that whole
 //! group, whatever happened before. Being its own group, it does not get the terminal's
 //! Ctrl-C, so while it runs, SIGINT, SIGTERM and SIGHUP end the group before ending us.
 
 use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine;
 use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
+use ureq::http::{Method, Request};
+use ureq::{Agent, AsSendBody, RequestExt};
 
 /// How long one WebDriver command may take; page loads are bounded below this by the
 /// session's own `pageLoad` timeout, so a hung page is an error, not a hung test.
@@ -67,7 +69,9 @@ pub struct LogEntry {
 
 pub struct Browser {
     driver: Child,
-    port: u16,
+    /// `http://127.0.0.1:PORT`, chromedriver's address.
+    base: String,
+    agent: Agent,
     session: Option<String>,
     // Removed when the browser is dropped, after Chromium has ended.
     _profile: tempfile::TempDir,
@@ -97,9 +101,18 @@ impl Browser {
         let profile = tempfile::Builder::new()
             .prefix("browser-test-profile")
             .tempdir()?;
+        let agent = Agent::new_with_config(
+            Agent::config_builder()
+                // WebDriver explains an error status in the body: read it, do not fail on it.
+                .http_status_as_error(false)
+                // chromedriver is on loopback: never through a proxy from the environment.
+                .proxy(None)
+                .build(),
+        );
         let mut browser = Browser {
             driver,
-            port,
+            base: format!("http://127.0.0.1:{port}"),
+            agent,
             session: None,
             _profile: profile,
         };
@@ -114,7 +127,8 @@ impl Browser {
             if let Some(status) = self.driver.try_wait()? {
                 bail!("chromedriver exited at start ({status}); see its log");
             }
-            if let Ok((_, body)) = http(self.port, "GET", "/status", None, Duration::from_secs(2))
+            if let Ok((_, body)) =
+                self.request(Method::GET, "/status", None, Duration::from_secs(2))
                 && body["value"]["ready"] == json!(true)
             {
                 return Ok(());
@@ -156,7 +170,7 @@ impl Browser {
                 "timeouts": { "pageLoad": PAGE_LOAD_TIMEOUT_MS, "script": SCRIPT_TIMEOUT_MS },
             }}
         });
-        let value = self.command("POST", "/session", Some(&capabilities))?;
+        let value = self.command(Method::POST, "/session", Some(&capabilities))?;
         let id = value["sessionId"]
             .as_str()
             .ok_or_else(|| anyhow!("new session answer has no sessionId: {value}"))?;
@@ -173,8 +187,9 @@ impl Browser {
     }
 
     /// Sends one command and returns its `value`, or the WebDriver error as an error.
-    fn command(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
-        let (status, mut answer) = http(self.port, method, path, body, COMMAND_TIMEOUT)
+    fn command(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let (status, mut answer) = self
+            .request(method.clone(), path, body, COMMAND_TIMEOUT)
             .with_context(|| format!("WebDriver {method} {path}"))?;
         let value = answer["value"].take();
         if status != 200 {
@@ -186,10 +201,55 @@ impl Browser {
         Ok(value)
     }
 
+    /// One HTTP request to chromedriver, with `body` as JSON; returns the status and the JSON
+    /// answer (null if empty).
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<(u16, Value)> {
+        let request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        let mut response = match body {
+            Some(body) => self.send(
+                request
+                    .header("Content-Type", "application/json; charset=utf-8")
+                    .body(body.to_string())?,
+                timeout,
+            )?,
+            None => self.send(request.body(())?, timeout)?,
+        };
+        // No cap: ureq's plain readers stop at 10 MB, which a full-page screenshot (up to
+        // 1280 x 16000 px, base64) may pass.
+        let bytes = response.body_mut().with_config().read_to_vec()?;
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)?
+        };
+        Ok((response.status().as_u16(), value))
+    }
+
+    fn send(
+        &self,
+        request: Request<impl AsSendBody>,
+        timeout: Duration,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        request
+            .with_agent(&self.agent)
+            .configure()
+            .timeout_global(Some(timeout))
+            .build()
+            .run()
+    }
+
     /// Loads `url` and returns once its `load` event fired.
     pub fn goto(&self, url: &str) -> Result<()> {
         self.command(
-            "POST",
+            Method::POST,
             &self.session_path("/url")?,
             Some(&json!({ "url": url })),
         )?;
@@ -199,7 +259,11 @@ impl Browser {
     /// Runs `script` as the body of a function called with `args`; returns what it returns.
     pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
         let body = json!({ "script": script, "args": args });
-        self.command("POST", &self.session_path("/execute/sync")?, Some(&body))
+        self.command(
+            Method::POST,
+            &self.session_path("/execute/sync")?,
+            Some(&body),
+        )
     }
 
     /// Polls `condition` (a script body returning true when done) until true or `timeout`.
@@ -219,14 +283,14 @@ impl Browser {
 
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, path: &Path) -> Result<()> {
-        let value = self.command("GET", &self.session_path("/screenshot")?, None)?;
+        let value = self.command(Method::GET, &self.session_path("/screenshot")?, None)?;
         save_png(value.as_str().unwrap_or(""), path)
     }
 
     /// The browser console's entries since the last call (chromedriver empties its buffer).
     pub fn console_log(&self) -> Result<Vec<LogEntry>> {
         let value = self.command(
-            "POST",
+            Method::POST,
             &self.session_path("/se/log")?,
             Some(&json!({ "type": "browser" })),
         )?;
@@ -246,7 +310,7 @@ impl Browser {
     pub fn devtools(&self, cmd: &str, params: Value) -> Result<Value> {
         let body = json!({ "cmd": cmd, "params": params });
         self.command(
-            "POST",
+            Method::POST,
             &self.session_path("/goog/cdp/execute")?,
             Some(&body),
         )
@@ -257,7 +321,7 @@ impl Drop for Browser {
     fn drop(&mut self) {
         if let Ok(path) = self.session_path("") {
             // Ends Chromium cleanly; the group kill below covers a driver that does not answer.
-            let _ = http(self.port, "DELETE", &path, None, Duration::from_secs(10));
+            let _ = self.request(Method::DELETE, &path, None, Duration::from_secs(10));
         }
         let group = self.driver.id() as libc::pid_t;
         // SAFETY: kill(2) with a negative pid signals the process group chromedriver leads
@@ -280,7 +344,9 @@ impl Drop for Browser {
 
 /// Writes a base64-encoded PNG (what WebDriver and DevTools screenshots are) to `path`.
 pub fn save_png(encoded: &str, path: &Path) -> Result<()> {
-    let png = base64_decode(encoded).ok_or_else(|| anyhow!("screenshot is not base64"))?;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .context("screenshot is not base64")?;
     if !png.starts_with(b"\x89PNG") {
         bail!("screenshot is not a PNG");
     }
@@ -308,185 +374,18 @@ fn free_port() -> Result<u16> {
         .port())
 }
 
-/// One HTTP/1.1 request with `Connection: close`; returns the status and the JSON body.
-fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    timeout: Duration,
-) -> Result<(u16, Value)> {
-    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
-    stream.set_read_timeout(Some(timeout))?;
-    stream.set_write_timeout(Some(timeout))?;
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
-         Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n{payload}",
-        payload.len()
-    )?;
-    // chromedriver keeps the connection open whatever the request says, so the response
-    // ends where its length says, not at EOF.
-    let mut response = Vec::new();
-    let mut buffer = [0; 64 * 1024];
-    let (status, body) = loop {
-        let read = stream.read(&mut buffer)?;
-        if read == 0 {
-            bail!("connection closed before the end of the response");
-        }
-        response.extend_from_slice(&buffer[..read]);
-        if let Some(complete) = parse_response(&response)? {
-            break complete;
-        }
-    };
-    let value = if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&body)?
-    };
-    Ok((status, value))
-}
-
-/// Splits an HTTP/1.1 response into its status code and body, undoing chunked transfer
-/// encoding; `None` while the bytes so far are not a complete response.
-fn parse_response(response: &[u8]) -> Result<Option<(u16, Vec<u8>)>> {
-    let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return Ok(None);
-    };
-    let head = std::str::from_utf8(&response[..split])?;
-    let body = &response[split + 4..];
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| {
-            anyhow!(
-                "bad HTTP status line: {}",
-                head.lines().next().unwrap_or("")
-            )
-        })?;
-    let header = |name: &str| {
-        head.lines().skip(1).find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().to_ascii_lowercase())
-        })
-    };
-    if header("transfer-encoding").is_some_and(|coding| coding.contains("chunked")) {
-        return Ok(dechunk(body)?.map(|body| (status, body)));
-    }
-    let length: usize = match header("content-length") {
-        Some(length) => length
-            .parse()
-            .with_context(|| format!("Content-Length {length:?}"))?,
-        None => bail!("HTTP response with neither Content-Length nor chunked encoding"),
-    };
-    Ok(body.get(..length).map(|body| (status, body.to_vec())))
-}
-
-/// The body of a chunked response, or `None` while its last chunk has not arrived.
-fn dechunk(mut body: &[u8]) -> Result<Option<Vec<u8>>> {
-    let mut out = Vec::new();
-    loop {
-        let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") else {
-            return Ok(None);
-        };
-        let size_text = std::str::from_utf8(&body[..line_end])?;
-        let size_text = size_text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .with_context(|| format!("chunk size {size_text:?}"))?;
-        body = &body[line_end + 2..];
-        if size == 0 {
-            return Ok(Some(out));
-        }
-        let (Some(chunk), Some(rest)) = (body.get(..size), body.get(size + 2..)) else {
-            return Ok(None);
-        };
-        out.extend_from_slice(chunk);
-        body = rest;
-    }
-}
-
-/// Standard base64 (what WebDriver screenshots are), padding optional; `None` if malformed.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let sextet = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let clean: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    let data = clean
-        .strip_suffix(b"==")
-        .or_else(|| clean.strip_suffix(b"="))
-        .unwrap_or(&clean);
-    if data.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    for group in data.chunks(4) {
-        let mut bits = 0u32;
-        for &c in group {
-            bits = bits << 6 | sextet(c)?;
-        }
-        bits <<= 6 * (4 - group.len() as u32);
-        let bytes = bits.to_be_bytes();
-        out.extend_from_slice(&bytes[1..group.len()]);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn base64_decodes_with_and_without_padding() {
-        assert_eq!(base64_decode("").unwrap(), b"");
-        assert_eq!(base64_decode("TWFu").unwrap(), b"Man");
-        assert_eq!(base64_decode("TWE=").unwrap(), b"Ma");
-        assert_eq!(base64_decode("TQ==").unwrap(), b"M");
-        assert_eq!(base64_decode("TQ").unwrap(), b"M");
-        assert_eq!(base64_decode("iVBO\nRw0K").unwrap(), b"\x89PNG\r\n");
-        assert_eq!(base64_decode("T*=="), None);
-        assert_eq!(base64_decode("TWFuT"), None);
-    }
-
-    #[test]
-    fn parses_plain_and_chunked_responses() {
-        let plain = b"HTTP/1.1 200 OK\r\nContent-Length:2\r\n\r\n{}";
-        assert_eq!(parse_response(plain).unwrap(), Some((200, b"{}".to_vec())));
-        let chunked = b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n\
-                        4\r\n{\"a\"\r\n3;ext=1\r\n:1}\r\n0\r\n\r\n";
-        assert_eq!(
-            parse_response(chunked).unwrap(),
-            Some((404, b"{\"a\":1}".to_vec()))
-        );
-    }
-
-    #[test]
-    fn incomplete_responses_wait_for_more() {
-        assert_eq!(parse_response(b"HTTP/1.1 200 OK\r\n").unwrap(), None);
-        assert_eq!(
-            parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}").unwrap(),
-            None
-        );
-        let partial = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nff\r\nab";
-        assert_eq!(parse_response(partial).unwrap(), None);
-    }
-
-    #[test]
-    fn malformed_responses_are_errors() {
-        assert!(parse_response(b"HTTP/1.1 OK\r\n\r\n").is_err());
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n").is_err());
-        assert!(
-            parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").is_err()
-        );
+    fn save_png_writes_only_a_base64_png() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shot.png");
+        // The 8-byte PNG signature, base64-encoded.
+        save_png("iVBORw0KGgo=", &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"\x89PNG\r\n\x1a\n");
+        assert!(save_png("not base64!", &path).is_err());
+        assert!(save_png("R0lGODlh", &path).is_err(), "a GIF is not a PNG");
     }
 }
