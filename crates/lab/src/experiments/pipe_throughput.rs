@@ -6,7 +6,7 @@
 
 use super::Args;
 use crate::sample::{format_ratio, median, try_sample};
-use crate::{Plot, Point, Record, Series, SeriesKind, Summary, fork};
+use crate::{Plot, Point, Record, SeriesKind, Summary, fork};
 use nix::fcntl::{FcntlArg, SpliceFFlags, fcntl, splice, vmsplice};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork as fork_process, pipe, read, write};
@@ -89,34 +89,31 @@ pub fn run(args: &Args) -> Result<Record, String> {
         );
         values.insert(format!("{}_chunk", variant.key), format!("{chunk} KiB"));
         best.push(median(variant.key, &fastest.samples)?);
-        series.push(Series {
-            name: variant.name.into(),
-            color: variant.kind.color(),
-            points,
-        });
+        series.push(variant.kind.series(variant.name, points));
     }
     let speedup = best[2] / best[0];
     values.insert("zero_copy_speedup".into(), format_ratio(speedup));
 
+    let title = format!(
+        "A pipe moves {:.1} GiB/s with write/read, {:.1} GiB/s with vmsplice/splice ({speedup:.1}x)",
+        best[0], best[2]
+    );
+    let plot = Plot::Lines {
+        x_label: "bytes per call (KiB)".into(),
+        y_label: "parent to child (GiB/s)".into(),
+        log_x: true,
+        log_y: false,
+        series,
+    };
+    let note = format!(
+        "Each sample sends {} GiB from a parent to the child it forked. The child \
+         reads into its own buffer (write/read) or splices to /dev/null (vmsplice/splice).",
+        volume / GIB
+    );
     Ok(Record {
-        title: format!(
-            "A pipe moves {:.1} GiB/s with write/read, {:.1} GiB/s with vmsplice/splice ({speedup:.1}x)",
-            best[0], best[2]
-        ),
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "bytes per call (KiB)".into(),
-            y_label: "parent to child (GiB/s)".into(),
-            log_x: true,
-            log_y: false,
-            series,
-        },
         values,
-        notes: vec![format!(
-            "Each sample sends {} GiB from a parent to the child it forked. The child \
-             reads into its own buffer (write/read) or splices to /dev/null (vmsplice/splice).",
-            volume / GIB
-        )],
+        notes: vec![note],
+        ..Record::new(title, plot)
     })
 }
 
