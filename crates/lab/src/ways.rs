@@ -17,6 +17,9 @@ use tasks::countdown;
 pub struct Way {
     /// What it is, which fixes its colour and its name in a legend.
     pub kind: SeriesKind,
+    /// Whether its workers run at the same time, each on a core of its own.
+    /// One that runs them one at a time keeps a single core busy.
+    pub at_once: bool,
     /// Runs `workers` countdowns of `count` steps this way and returns the
     /// wall time in seconds, from the first worker's start to the last one's end.
     pub measure: fn(workers: usize, count: u64) -> Result<f64, String>,
@@ -32,12 +35,14 @@ impl Way {
 /// Every countdown in this thread, one after the other.
 pub const SEQUENTIAL: Way = Way {
     kind: SeriesKind::Sequential,
+    at_once: false,
     measure: sequential,
 };
 
 /// One native thread per countdown.
 pub const THREADS: Way = Way {
     kind: SeriesKind::Threads,
+    at_once: true,
     measure: threads,
 };
 
@@ -45,12 +50,14 @@ pub const THREADS: Way = Way {
 /// (experiments/mod.rs): every thread of the other ways is joined when they return.
 pub const PROCESSES: Way = Way {
     kind: SeriesKind::Processes,
+    at_once: true,
     measure: processes,
 };
 
 /// One rayon task per countdown.
 pub const RAYON: Way = Way {
     kind: SeriesKind::Rayon,
+    at_once: true,
     measure: rayon_tasks,
 };
 
@@ -58,6 +65,7 @@ pub const RAYON: Way = Way {
 /// CPython threads would.
 pub const GIL_THREADS: Way = Way {
     kind: SeriesKind::GilThreads,
+    at_once: false,
     measure: gil_threads,
 };
 

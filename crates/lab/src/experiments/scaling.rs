@@ -8,22 +8,31 @@
 //! workers ran one at a time. Four workers on the book's 2-core machine show
 //! both regimes: up to 2 the cores add speed, beyond 2 workers share cores
 //! and the speedup stays at the core count (`--full` goes to twice the cores).
+//!
+//! The book quotes the speedups at 2 workers, so the points at 1 and 2 workers
+//! get a sample in every round and the points beyond them, which only the
+//! chart shows, half as many, spread over the rounds.
 
 use super::Args;
 use crate::python::{self as lab_python, samples_at};
-use crate::sample::{format_ratio, interleaved, median};
+use crate::sample::{format_ratio, interleaved_counts, median};
 use crate::ways::{GIL_THREADS, PROCESSES, RAYON, THREADS, Way};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
 
-/// Countdown steps per worker: a fifth of `tasks::cpu_task` (about 0.15 s).
-/// (Twice as long was tried: on the book's shared cloud machine the spread of
-/// the samples stayed the same and the experiment took 100 s.)
-const COUNT: u64 = tasks::CPU_TASK_COUNT / 5;
+/// Countdown steps per worker: a tenth of `tasks::cpu_task`, about 60 ms on
+/// the book's 2-core machine. Measured there: at a fifth the experiment took
+/// 32 s for the same spread of the 2-worker speedups. Shorter runs lower the
+/// points beyond 2 workers, because each run of 3 or 4 workers on 2 cores
+/// loses a few milliseconds to sharing them: about 1.9 at a fifth, 1.8 at a
+/// tenth, 1.7 at a twentieth.
+const COUNT: u64 = tasks::CPU_TASK_COUNT / 10;
 /// About the same time per worker in CPython, whose countdown step is about
-/// 100 times slower (0.15 s on the machine that builds the book).
-const PYTHON_COUNT: u64 = 6_000_000;
+/// 100 times slower (37 ms on the machine that builds the book).
+const PYTHON_COUNT: u64 = 3_000_000;
 const PYTHON_SCRIPT: &str = "gil_scaling.py";
+/// The points the book quotes (at 2 workers) or divides by (1 worker).
+const QUOTED_WORKERS: usize = 2;
 
 /// The lines of the chart, with the key prefix of their values (`threads_2`).
 const LINES: [(Way, &str); 4] = [
@@ -35,6 +44,8 @@ const LINES: [(Way, &str); 4] = [
 
 pub fn run(args: &Args) -> Result<Record, String> {
     let n = args.samples(7);
+    // Points beyond QUOTED_WORKERS, which only the chart shows.
+    let chart_only = (n / 2).max(1);
     let cores = crate::cores();
     let max_workers = if args.full { 2 * cores } else { 4 };
     let configs: Vec<(&Way, usize)> = LINES
@@ -49,7 +60,17 @@ pub fn run(args: &Args) -> Result<Record, String> {
     // Warm up: on the book's machine the first countdown of a run is measurably
     // slower, which would skew the first "1 worker" sample.
     tasks::countdown(COUNT);
-    let samples = interleaved(&label_refs, n, |i| {
+    let counts: Vec<usize> = configs
+        .iter()
+        .map(|&(_, workers)| {
+            if workers <= QUOTED_WORKERS {
+                n
+            } else {
+                chart_only
+            }
+        })
+        .collect();
+    let samples = interleaved_counts(&label_refs, &counts, |i| {
         let (way, workers) = configs[i];
         (way.measure)(workers, COUNT)
     })?;
@@ -60,9 +81,10 @@ pub fn run(args: &Args) -> Result<Record, String> {
     }
     let mut notes = vec![format!(
         "Each worker counts down from {COUNT} (Rust) or {PYTHON_COUNT} (CPython); \
-         speedup = workers x time of 1 worker / time of all workers."
+         speedup = workers x time of 1 worker / time of all workers. Points beyond \
+         {QUOTED_WORKERS} workers have fewer samples: the book quotes none of them."
     )];
-    match cpython(max_workers, n) {
+    match cpython(max_workers, n, chart_only) {
         Ok((version, python_series)) => {
             notes.push(format!("CPython {version}."));
             series.extend(python_series);
@@ -118,30 +140,39 @@ fn speedup_series(name: &str, kind: SeriesKind, times: &[Vec<f64>]) -> Result<Se
     Ok(kind.series(name, points))
 }
 
-/// CPython's threads and processes, from crates/lab/python/gil_scaling.py: its version
-/// and two speedup series.
-fn cpython(max_workers: usize, samples: usize) -> Result<(String, Vec<Series>), String> {
-    let json = lab_python::run(
-        PYTHON_SCRIPT,
-        &[
-            PYTHON_COUNT.to_string(),
-            max_workers.to_string(),
-            samples.to_string(),
-        ],
-    )?;
-    let version = lab_python::version(&json);
+/// CPython's threads and processes, from crates/lab/python/gil_scaling.py: its
+/// version and two speedup series. The script runs twice: the quoted points in
+/// `n` rounds, then every point in `chart_only` rounds; the samples of a point
+/// measured in both runs are pooled.
+fn cpython(
+    max_workers: usize,
+    n: usize,
+    chart_only: usize,
+) -> Result<(String, Vec<Series>), String> {
+    let script = |workers: usize, rounds: usize| {
+        let args = [PYTHON_COUNT, workers as u64, rounds as u64].map(|arg| arg.to_string());
+        lab_python::run(PYTHON_SCRIPT, &args)
+    };
+    let quoted = script(QUOTED_WORKERS.min(max_workers), n)?;
+    let every = script(max_workers, chart_only)?;
     let mut series = Vec::new();
     for (key, kind) in [
         ("threads", SeriesKind::CPythonThreads),
         ("processes", SeriesKind::CPythonProcesses),
     ] {
         let times: Vec<Vec<f64>> = (1..=max_workers)
-            .map(|workers| samples_at(&json[key][workers.to_string()]))
-            .collect::<Result<_, _>>()
+            .map(|workers| {
+                let mut samples = samples_at(&every[key][workers.to_string()])?;
+                if workers <= QUOTED_WORKERS {
+                    samples.extend(samples_at(&quoted[key][workers.to_string()])?);
+                }
+                Ok(samples)
+            })
+            .collect::<Result<_, String>>()
             .map_err(|e| format!("{PYTHON_SCRIPT}: {key}: {e}"))?;
         series.push(speedup_series(kind.legend(), kind, &times)?);
     }
-    Ok((version, series))
+    Ok((lab_python::version(&quoted), series))
 }
 
 /// A title that says which series scaled at 2 workers, from the measured numbers.
