@@ -24,6 +24,19 @@ pub struct Workspace {
     pub packages: Vec<Package>,
     pub workspace_root: PathBuf,
     pub target_directory: PathBuf,
+    /// What every key of the workspace reads, read once per build.
+    #[serde(skip)]
+    shared: Shared,
+}
+
+/// `Cargo.lock`, the release profile, Cargo's configuration and the flag
+/// variables: the same for every program of a build.
+#[derive(Debug, Default)]
+struct Shared {
+    lock: Lock,
+    profile: Value,
+    config: Value,
+    env: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +124,7 @@ impl Workspace {
                 String::from_utf8_lossy(&out.stderr).trim()
             );
         }
-        let workspace: Workspace =
+        let mut workspace: Workspace =
             serde_json::from_slice(&out.stdout).context("cannot read cargo metadata's output")?;
         let lock = workspace.workspace_root.join("Cargo.lock");
         if !lock.is_file() {
@@ -122,6 +135,12 @@ impl Workspace {
                 workspace.workspace_root.display()
             );
         }
+        workspace.shared = Shared {
+            lock: Lock::read(&lock)?,
+            profile: workspace.release_profile()?,
+            config: cargo_config(&workspace.workspace_root)?,
+            env: flag_variables(),
+        };
         Ok(workspace)
     }
 
@@ -282,8 +301,7 @@ impl Workspace {
             let name = d.rename.clone().unwrap_or_else(|| d.name.replace('-', "_"));
             names_crate(&own_code, &name)
         };
-        let lock = Lock::read(&self.workspace_root.join("Cargo.lock"))?;
-        let (entries, members) = lock.closure(self, package, &used)?;
+        let (entries, members) = self.shared.lock.closure(self, package, &used)?;
         let in_closure: BTreeSet<&str> = members.iter().map(|p| p.name.as_str()).collect();
         let files = compiled
             .iter()
@@ -299,9 +317,9 @@ impl Workspace {
             settings: serde_json::json!({
                 "lock": entries,
                 "manifests": manifests,
-                "profile": self.release_profile()?,
-                "config": cargo_config(&self.workspace_root)?,
-                "env": flag_variables(),
+                "profile": self.shared.profile,
+                "config": self.shared.config,
+                "env": self.shared.env,
             }),
         })
     }
@@ -436,7 +454,7 @@ pub fn parse_dep_info(text: &str) -> Vec<PathBuf> {
 }
 
 /// `Cargo.lock`, as far as keys need it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Lock {
     #[serde(default, rename = "package")]
     packages: Vec<LockEntry>,
