@@ -8,25 +8,13 @@ use std::thread;
 /// One variable in the process's memory, visible to every thread in it.
 static VISITS: AtomicUsize = AtomicUsize::new(0);
 
-/// The kernel's ID for the calling thread (`gettid`), the number `ps -L`
-/// shows. Linux takes it from the same counter as process IDs.
-#[cfg(target_os = "linux")]
-fn kernel_thread_id() -> String {
-    nix::unistd::gettid().to_string()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn kernel_thread_id() -> String {
-    "(gettid is Linux-only)".to_string()
-}
-
 /// Who the calling thread is: its process, std's `ThreadId`, the kernel's ID.
 fn who() -> String {
     format!(
         "process {}, {:?}, kernel thread {}",
         process::id(),
         thread::current().id(),
-        kernel_thread_id()
+        tasks::kernel_thread_id()
     )
 }
 

@@ -8,18 +8,6 @@ use std::thread;
 /// One log for the whole process: both threads see the same static.
 static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// The kernel's ID for the calling thread (`gettid`), the number `ps -L`
-/// shows; std's `ThreadId` is a counter of std's own.
-#[cfg(target_os = "linux")]
-fn kernel_thread_id() -> String {
-    nix::unistd::gettid().to_string()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn kernel_thread_id() -> String {
-    "(gettid is Linux-only)".to_string()
-}
-
 /// Each thread says who it is and which process it belongs to.
 fn introduce() -> String {
     let me = thread::current();
@@ -27,7 +15,7 @@ fn introduce() -> String {
     format!(
         "{name}: I am thread {:?}, kernel thread {}, in process {}",
         me.id(),
-        kernel_thread_id(),
+        tasks::kernel_thread_id(),
         process::id()
     )
 }

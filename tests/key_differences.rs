@@ -57,7 +57,7 @@ fn a_panicking_thread_is_caught_at_join_and_its_sibling_finishes() {
 #[test]
 fn an_abort_in_one_thread_kills_the_whole_process() {
     let run = run_example("crash_thread_abort", &[]);
-    assert_eq!(run.signal(), Some(SIGABRT), "{run:?}");
+    assert_eq!(run.signal, Some(SIGABRT), "{run:?}");
     // The worker had started, but neither it nor main got to finish.
     assert_eq!(
         run.lines(),
@@ -66,7 +66,7 @@ fn an_abort_in_one_thread_kills_the_whole_process() {
             "aborter: calling std::process::abort()",
         ]
     );
-    assert!(!run.left_children, "{run:?}");
+    assert!(run.leftovers.is_empty(), "{run:?}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Runs the process chapters' examples (chapters 4, 6, 8, 18–22) as separate
 //! processes, never forking inside the test harness. Each test checks what
 //! the example prints (exactly, with PIDs masked and their relations checked)
-//! and that it cleans up after itself: no child left behind (`left_children`)
+//! and that it cleans up after itself: no child left behind (`leftovers`)
 //! and no descriptor still open when any of its processes exits (`fd_audit`).
 
 mod common;
@@ -25,7 +25,7 @@ fn mask_pids(text: &str) -> (String, Vec<u32>) {
 /// Runs a fork example, checks it succeeded and left no child, and (on Linux)
 /// that its `processes` processes exited holding only inherited descriptors.
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-fn run_clean(name: &str, processes: usize) -> common::Run {
+fn run_clean(name: &str, processes: usize) -> common::Output {
     let run = run_example(name, &[]);
     run.assert_success();
     #[cfg(target_os = "linux")]
@@ -53,8 +53,8 @@ fn spawn_self_runs_work_in_a_new_process() {
 #[test]
 fn spawn_self_rejects_an_unknown_argument() {
     let run = run_example("spawn_self", &["bogus"]);
-    assert_eq!(run.status.code(), Some(2), "{run:?}");
-    assert!(!run.left_children);
+    assert_eq!(run.exit_code, 2, "{run:?}");
+    assert!(run.leftovers.is_empty(), "{run:?}");
     assert_eq!(run.stdout, "");
     assert!(
         run.stderr.contains(r#"unknown argument "bogus""#),

@@ -12,28 +12,32 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{Run, assert_two_tasks_then_total, counts_by_thread};
+use common::{Output, assert_two_tasks_then_total, counts_by_thread};
 use regex::Regex;
 
 /// Runs `python/NAME`, checks it succeeded and left no process behind.
-fn run_python(name: &str) -> Run {
+fn run_python(name: &str) -> Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("python")
         .join(name);
-    let cwd = tempfile::tempdir().expect("create a working directory");
-    let mut command = Command::new("python3");
-    command.arg(&script).current_dir(cwd.path()).env_clear();
-    // The notebook's environment: variables such as PYTHONUNBUFFERED would
-    // change what these programs print, so only these pass through.
-    for name in ["PATH", "HOME"] {
-        if let Some(value) = std::env::var_os(name) {
-            command.env(name, value);
-        }
-    }
-    command.env("LANG", "C.UTF-8");
-    let run = common::run_within(command, Duration::from_secs(60));
+    let run = common::run_program(
+        &python3(),
+        &[&script.to_string_lossy()],
+        // As the notebook's Python language row sets it.
+        &[("PYTHONDONTWRITEBYTECODE", "1")],
+        Duration::from_secs(60),
+    );
     run.assert_success();
     run
+}
+
+/// `python3` on PATH, as an absolute path (the runner looks nothing up).
+fn python3() -> std::path::PathBuf {
+    let path = std::env::var_os("PATH").expect("PATH");
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("python3"))
+        .find(|p| p.is_file())
+        .expect("python3 must be on PATH to run the book's Python cells")
 }
 
 /// `python3`'s (major, minor) version.

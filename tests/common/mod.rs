@@ -1,58 +1,57 @@
-//! Runs the book's programs as separate processes, the way a reader would:
-//! the Rust examples, and (through [`run_within`]) the CPython programs.
+//! Runs the book's programs as separate processes, the way the notebook runs
+//! a cell: the Rust examples, and (through [`run_program`]) the CPython
+//! programs. It is the notebook's own runner (`notebook::exec`): null stdin,
+//! the notebook's clean environment, a fresh working directory, a time limit,
+//! and every process the program starts ends with it (anything left is
+//! reported, so a test can fail on it).
 //!
-//! A test never forks inside the multi-threaded test harness: it starts the
-//! program in its own process group and, if the program outlives its time
-//! limit, kills the whole group, forked children included.
+//! A test never forks inside the multi-threaded test harness.
 //!
 //! The checks at the end are shared by a Rust example and its CPython twin,
 //! which print the same lines.
 
 #![allow(dead_code)] // each test file uses its own subset of these helpers
 
+use notebook::exec::{self, Ended, Leftover, Spawn};
 use regex::Regex;
 use std::collections::BTreeSet;
-use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What one run of a program printed, and how it ended.
 #[derive(Debug)]
-pub struct Run {
+pub struct Output {
     pub stdout: String,
     pub stderr: String,
-    pub status: ExitStatus,
-    /// Whether any process of the program's group was still there after the
-    /// program exited: an orphaned or never-waited-for child.
-    pub left_children: bool,
+    /// The exit code, or 128+N for a death by signal N.
+    pub exit_code: i32,
+    pub signal: Option<i32>,
+    /// Processes still running when the program exited (killed since): an
+    /// orphaned or never-waited-for child.
+    pub leftovers: Vec<Leftover>,
 }
 
-impl Run {
-    /// Panics with both streams unless the program exited with status 0.
+impl Output {
+    /// Panics with both streams unless the program exited with status 0 and
+    /// left nothing behind.
     pub fn assert_success(&self) -> &Self {
         assert!(
-            !self.left_children,
-            "program exited but left a child behind (orphan or zombie)\n{self:?}"
+            self.leftovers.is_empty(),
+            "program exited but left processes behind\n{self:?}"
         );
-        assert!(
-            self.status.success(),
-            "program failed with {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.status,
-            self.stdout,
-            self.stderr
+        assert_eq!(
+            self.exit_code, 0,
+            "program failed\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
         );
         self
     }
 
     pub fn lines(&self) -> Vec<&str> {
         self.stdout.lines().collect()
-    }
-
-    pub fn signal(&self) -> Option<i32> {
-        self.status.signal()
     }
 }
 
@@ -90,35 +89,50 @@ pub fn example_path(name: &str) -> PathBuf {
     path
 }
 
-/// Runs example `name` with `args`, null stdin and a time limit.
-pub fn run_example(name: &str, args: &[&str]) -> Run {
+/// Runs example `name` with `args` and a time limit.
+pub fn run_example(name: &str, args: &[&str]) -> Output {
     run_example_within(name, args, Duration::from_secs(60))
 }
 
-/// Like [`run_example`] with an explicit limit; on timeout the example's
-/// whole process group is killed and the test fails with what it printed.
-pub fn run_example_within(name: &str, args: &[&str], limit: Duration) -> Run {
-    let mut command = Command::new(example_path(name));
-    command.args(args);
-    run_within(command, limit)
+/// Like [`run_example`] with an explicit limit; past it the example and
+/// everything it started are killed and the test fails with what it printed.
+pub fn run_example_within(name: &str, args: &[&str], limit: Duration) -> Output {
+    run_program(&example_path(name), args, &[], limit)
 }
 
-/// Runs any program the way the examples are run: its own process group,
-/// null stdin, piped stdout and stderr, a time limit for the whole group.
-pub fn run_within(mut command: Command, limit: Duration) -> Run {
-    let mut child = start(&mut command);
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
-    let status = wait_or_kill(&mut child, limit)
-        .unwrap_or_else(|| panic!("{command:?} did not finish within {limit:?} and was killed"));
-    // The program is gone; anything still in its process group is a child it
-    // did not wait for. Kill it (so the pipes close) and remember it.
-    let left_children = kill_group(&child);
-    Run {
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-        status,
-        left_children,
+/// Runs any program as the notebook runs a cell, with `extra` variables
+/// added to the notebook's environment.
+pub fn run_program(
+    program: &Path,
+    args: &[&str],
+    extra: &[(&str, &str)],
+    limit: Duration,
+) -> Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let mut env = exec::default_env();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let ended = exec::run(&Spawn {
+        program,
+        args: &args,
+        env: &env,
+        cwd: None,
+        limit,
+    })
+    .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+    let outcome = match ended {
+        Ended::Exited(outcome) => outcome,
+        Ended::TimedOut(outcome) => panic!(
+            "{} did not finish within {limit:?} and was killed\n{outcome:?}",
+            program.display()
+        ),
+        Ended::Interrupted => panic!("interrupted"),
+    };
+    Output {
+        stdout: outcome.run.stdout,
+        stderr: outcome.run.stderr,
+        exit_code: outcome.run.exit_code,
+        signal: outcome.run.signal,
+        leftovers: outcome.leftovers,
     }
 }
 
@@ -126,19 +140,14 @@ pub fn run_within(mut command: Command, limit: Duration) -> Run {
 /// and stderr) without waiting: for tests that stop an example part-way. The
 /// caller kills the group ([`kill_group`]) and reaps the example.
 pub fn start_example(name: &str, args: &[&str]) -> Child {
-    let mut command = Command::new(example_path(name));
-    command.args(args);
-    start(&mut command)
-}
-
-fn start(command: &mut Command) -> Child {
-    command
+    Command::new(example_path(name))
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"))
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"))
 }
 
 /// Sends SIGKILL to the child's process group; true if any process received it.
@@ -147,37 +156,9 @@ pub fn kill_group(child: &Child) -> bool {
     unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) == 0 }
 }
 
-fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        pipe.read_to_end(&mut bytes).expect("read example output");
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
-
-/// Waits for `child` up to `limit`; past it, kills its process group, reaps
-/// the child and returns `None`.
-fn wait_or_kill(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for example") {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            kill_group(child);
-            child.wait().expect("reap killed example");
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// The pattern of the kernel thread ID an example prints beside std's
-/// `ThreadId`: a number on Linux (`gettid`), a note elsewhere.
-#[cfg(target_os = "linux")]
+/// `ThreadId` (`tasks::kernel_thread_id`).
 pub const KERNEL_TID: &str = r"(\d+)";
-#[cfg(not(target_os = "linux"))]
-pub const KERNEL_TID: &str = r"(\(gettid is Linux-only\))";
 
 /// The seconds in every line of `text` matching `pattern` (one capture group).
 pub fn seconds(text: &str, pattern: &str) -> Vec<f64> {
@@ -191,7 +172,7 @@ pub fn seconds(text: &str, pattern: &str) -> Vec<f64> {
 /// Checks that `run` succeeded and printed two task lines starting with
 /// `task`, then the total last, and that the total covers the slower task
 /// (the program's own invariant, not a timing goal).
-pub fn assert_two_tasks_then_total(run: &Run, task: &str) {
+pub fn assert_two_tasks_then_total(run: &Output, task: &str) {
     run.assert_success();
     let tasks = seconds(&run.stdout, &format!(r"^{task} finished in (\d+\.\d\d) s$"));
     let total = seconds(&run.stdout, r"^Total time: (\d+\.\d\d) s$");

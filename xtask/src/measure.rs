@@ -66,10 +66,7 @@ pub fn run(root: &Path) -> Result<()> {
 /// Runs the lab once with `args`, as the notebook would, and reads the
 /// record it prints.
 fn measure(lab: &Path, args: &[String]) -> Result<Record> {
-    let env: Vec<(String, String)> = ["PATH", "HOME"]
-        .into_iter()
-        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
-        .collect();
+    let env = exec::default_env();
     let limit = Duration::from_secs(600);
     let ended = exec::run(&Spawn {
         program: lab,

@@ -24,6 +24,19 @@ pub struct Workspace {
     pub packages: Vec<Package>,
     pub workspace_root: PathBuf,
     pub target_directory: PathBuf,
+    /// What every key of the workspace reads, read once per build.
+    #[serde(skip)]
+    shared: Shared,
+}
+
+/// `Cargo.lock`, the release profile, Cargo's configuration and the flag
+/// variables: the same for every program of a build.
+#[derive(Debug, Default)]
+struct Shared {
+    lock: Lock,
+    profile: Value,
+    config: Value,
+    env: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +124,7 @@ impl Workspace {
                 String::from_utf8_lossy(&out.stderr).trim()
             );
         }
-        let workspace: Workspace =
+        let mut workspace: Workspace =
             serde_json::from_slice(&out.stdout).context("cannot read cargo metadata's output")?;
         let lock = workspace.workspace_root.join("Cargo.lock");
         if !lock.is_file() {
@@ -122,6 +135,12 @@ impl Workspace {
                 workspace.workspace_root.display()
             );
         }
+        workspace.shared = Shared {
+            lock: Lock::read(&lock)?,
+            profile: workspace.release_profile()?,
+            config: cargo_config(&workspace.workspace_root)?,
+            env: flag_variables(),
+        };
         Ok(workspace)
     }
 
@@ -282,8 +301,7 @@ impl Workspace {
             let name = d.rename.clone().unwrap_or_else(|| d.name.replace('-', "_"));
             names_crate(&own_code, &name)
         };
-        let lock = Lock::read(&self.workspace_root.join("Cargo.lock"))?;
-        let (entries, members) = lock.closure(self, package, &used)?;
+        let (entries, members) = self.shared.lock.closure(self, package, &used)?;
         let in_closure: BTreeSet<&str> = members.iter().map(|p| p.name.as_str()).collect();
         let files = compiled
             .iter()
@@ -293,15 +311,24 @@ impl Workspace {
             })
             .cloned()
             .collect();
-        let manifests: Vec<Value> = members.iter().map(|p| self.manifest(p)).collect();
+        let manifests: Vec<Value> = members
+            .iter()
+            .map(|p| {
+                if p.name == package.name {
+                    self.manifest(p, unit, &used)
+                } else {
+                    self.manifest(p, unit, &|d| d.kind.as_deref() != Some("dev"))
+                }
+            })
+            .collect();
         Ok(Inputs {
             files,
             settings: serde_json::json!({
                 "lock": entries,
                 "manifests": manifests,
-                "profile": self.release_profile()?,
-                "config": cargo_config(&self.workspace_root)?,
-                "env": flag_variables(),
+                "profile": self.shared.profile,
+                "config": self.shared.config,
+                "env": self.shared.env,
             }),
         })
     }
@@ -318,11 +345,21 @@ impl Workspace {
             .max_by_key(|p| p.manifest_path.components().count())
     }
 
-    /// What of a workspace package's manifest changes its programs.
-    fn manifest(&self, package: &Package) -> Value {
+    /// What of a workspace package's manifest changes `unit`: its name,
+    /// version, edition, features and `links`; the dependencies followed
+    /// (`followed`); of its targets, `unit`'s own (for the unit's package)
+    /// or those that make a library (for a dependency). Another example or a
+    /// dependency nothing uses does not count.
+    fn manifest(
+        &self,
+        package: &Package,
+        unit: &Unit,
+        followed: &dyn Fn(&Dependency) -> bool,
+    ) -> Value {
         let dependencies: Vec<Value> = package
             .dependencies
             .iter()
+            .filter(|d| followed(d))
             .map(|d| {
                 serde_json::json!({
                     "name": d.name, "req": d.req, "kind": d.kind, "rename": d.rename,
@@ -332,9 +369,18 @@ impl Workspace {
                 })
             })
             .collect();
+        let own = package.name == unit.package;
         let targets: Vec<Value> = package
             .targets
             .iter()
+            .filter(|t| {
+                let kinds = |names: &[&str]| t.kind.iter().any(|k| names.contains(&k.as_str()));
+                if own {
+                    t.name == unit.name && kinds(&["example", "bin"]) || kinds(&["custom-build"])
+                } else {
+                    kinds(&["lib", "rlib", "proc-macro", "custom-build"])
+                }
+            })
             .map(|t| {
                 serde_json::json!({
                     "kind": t.kind, "name": t.name, "edition": t.edition,
@@ -436,7 +482,7 @@ pub fn parse_dep_info(text: &str) -> Vec<PathBuf> {
 }
 
 /// `Cargo.lock`, as far as keys need it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Lock {
     #[serde(default, rename = "package")]
     packages: Vec<LockEntry>,

@@ -71,16 +71,12 @@ impl Tools {
 /// `PATH` and `HOME` from the builder, `LANG=C.UTF-8`, the variables
 /// book.toml passes through or sets: the same for every builder.
 fn base_env(config: &Config) -> Vec<(String, String)> {
-    let mut env = BTreeMap::new();
-    for name in ["PATH", "HOME"]
-        .into_iter()
-        .chain(config.pass_env.iter().map(String::as_str))
-    {
+    let mut env: BTreeMap<String, String> = exec::default_env().into_iter().collect();
+    for name in &config.pass_env {
         if let Ok(value) = std::env::var(name) {
-            env.insert(name.to_string(), value);
+            env.insert(name.clone(), value);
         }
     }
-    env.insert("LANG".into(), "C.UTF-8".into());
     env.extend(config.env.clone());
     env.into_iter().collect()
 }

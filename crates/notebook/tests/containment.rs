@@ -276,6 +276,16 @@ fn a_second_build_waits_for_the_first() {
 /// it started and its working directory all go.
 #[test]
 fn a_build_killed_by_sigkill_leaves_nothing() {
+    killed_build_leaves_nothing(libc::SIGKILL);
+}
+
+/// A closed terminal: SIGHUP ends the build as SIGKILL does.
+#[test]
+fn a_build_killed_by_sighup_leaves_nothing() {
+    killed_build_leaves_nothing(libc::SIGHUP);
+}
+
+fn killed_build_leaves_nothing(signal: libc::c_int) {
     let program = r#"use std::process::Command;
 fn main() {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap());
@@ -300,7 +310,8 @@ fn main() {
         std::thread::sleep(Duration::from_millis(25));
     }
     assert!(started(), "the cell never started");
-    builder.kill().unwrap();
+    // SAFETY: kill only sends a signal to the binary this test started.
+    unsafe { libc::kill(builder.id() as libc::pid_t, signal) };
     builder.wait().unwrap();
     assert_gone(&book.read("cell.pid"), "the cell");
     assert_gone(&book.read("daemon.pid"), "the cell's daemon");

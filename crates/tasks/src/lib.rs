@@ -1,4 +1,5 @@
-//! The tutorial's shared workloads, the Rust twin of its `tasks` module.
+//! The tutorial's shared workloads, the Rust twin of its `tasks` module, and
+//! the one probe several listings share ([`kernel_thread_id`]).
 //!
 //! Every CPU-bound program in the book counts down with [`countdown`], so a
 //! "task" means the same amount of work in a thread, a forked process, a rayon
@@ -48,9 +49,36 @@ pub fn io_task(wait: Duration) -> Duration {
     start.elapsed()
 }
 
+/// The kernel's ID for the calling thread, the number `ps -L` (Linux) or a
+/// debugger shows. std's `ThreadId` is a counter of std's own, not this.
+/// Linux numbers threads from the same counter as processes (`gettid`).
+#[cfg(target_os = "linux")]
+pub fn kernel_thread_id() -> u64 {
+    nix::unistd::gettid().as_raw() as u64
+}
+
+/// The kernel's ID for the calling thread (`pthread_threadid_np` on macOS).
+#[cfg(not(target_os = "linux"))]
+pub fn kernel_thread_id() -> u64 {
+    let mut id = 0;
+    // SAFETY: asks for the calling thread's ID (a null thread means "me").
+    #[cfg(target_vendor = "apple")]
+    unsafe {
+        libc::pthread_threadid_np(0, &mut id);
+    }
+    id
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_thread_has_its_own_kernel_id() {
+        let main = kernel_thread_id();
+        let other = thread::spawn(kernel_thread_id).join().unwrap();
+        assert!(main != 0 && other != 0 && main != other);
+    }
 
     #[test]
     fn io_task_waits_at_least_as_asked() {

@@ -105,6 +105,19 @@ pub fn run(_: &Spawn) -> std::io::Result<Ended> {
     ))
 }
 
+/// The environment every program starts from: `PATH` and `HOME` of the
+/// builder, and `LANG=C.UTF-8`. Nothing else of the builder's (no
+/// `PYTHONUNBUFFERED`, `RUST_BACKTRACE`, secrets), so the same program prints
+/// the same for whoever runs it.
+pub fn default_env() -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = ["PATH", "HOME"]
+        .into_iter()
+        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
+        .collect();
+    env.push(("LANG".into(), "C.UTF-8".into()));
+    env
+}
+
 /// The prefix of a working directory of a build with process id `pid`.
 fn workdir_prefix(pid: u32) -> String {
     format!("notebook-cell-{pid}-")
