@@ -288,27 +288,31 @@ impl Workspace {
     /// use a dependency of its package is not re-run when that changes.
     pub fn inputs(&self, unit: &Unit, compiled: &[PathBuf]) -> Result<Inputs> {
         let package = self.package(&unit.package)?;
-        let is_own = |file: &Path| self.owner(file).is_none_or(|p| p.name == package.name);
-        let mut own_code = String::new();
-        for file in compiled.iter().filter(|f| is_own(f)) {
-            own_code.push_str(&std::fs::read_to_string(file).unwrap_or_default());
-            own_code.push('\n');
-        }
-        let used = |d: &Dependency| {
-            if d.kind.as_deref() == Some("dev") && unit.kind != UnitKind::Example {
-                return false;
+        // The code that can name a dependency of the package: its own files,
+        // then also those of the workspace crates it uses (a macro of one may
+        // expand to a path into another, `::e::e()`), until nothing new is named.
+        let mut names = BTreeSet::from([package.name.clone()]);
+        let (entries, members) = loop {
+            let code = self.code_of(compiled, &names);
+            let used = |d: &Dependency| {
+                (d.kind.as_deref() != Some("dev") || unit.kind == UnitKind::Example)
+                    && names_crate(&code, &self.extern_name(d))
+            };
+            let (entries, members) = self.shared.lock.closure(self, package, &used)?;
+            let now: BTreeSet<String> = members.iter().map(|p| p.name.clone()).collect();
+            if now == names {
+                break (entries, members);
             }
-            let name = d.rename.clone().unwrap_or_else(|| d.name.replace('-', "_"));
-            names_crate(&own_code, &name)
+            names = now;
         };
-        let (entries, members) = self.shared.lock.closure(self, package, &used)?;
-        let in_closure: BTreeSet<&str> = members.iter().map(|p| p.name.as_str()).collect();
+        let code = self.code_of(compiled, &names);
+        let used = |d: &Dependency| {
+            (d.kind.as_deref() != Some("dev") || unit.kind == UnitKind::Example)
+                && names_crate(&code, &self.extern_name(d))
+        };
         let files = compiled
             .iter()
-            .filter(|f| {
-                self.owner(f)
-                    .is_none_or(|p| in_closure.contains(p.name.as_str()))
-            })
+            .filter(|f| self.owner(f).is_none_or(|p| names.contains(&p.name)))
             .cloned()
             .collect();
         let manifests: Vec<Value> = members
@@ -321,16 +325,94 @@ impl Workspace {
                 }
             })
             .collect();
+        let closure: BTreeSet<&str> = entries
+            .iter()
+            .filter_map(|line| line.split(' ').next())
+            .collect();
         Ok(Inputs {
             files,
             settings: serde_json::json!({
                 "lock": entries,
                 "manifests": manifests,
+                "features": self.feature_requests(package, unit, &closure),
                 "profile": self.shared.profile,
                 "config": self.shared.config,
                 "env": self.shared.env,
             }),
         })
+    }
+
+    /// The text of the files in `compiled` that belong to the packages
+    /// `names` (or to no package).
+    fn code_of(&self, compiled: &[PathBuf], names: &BTreeSet<String>) -> String {
+        let mut code = String::new();
+        for file in compiled
+            .iter()
+            .filter(|f| self.owner(f).is_none_or(|p| names.contains(&p.name)))
+        {
+            code.push_str(&std::fs::read_to_string(file).unwrap_or_default());
+            code.push('\n');
+        }
+        code
+    }
+
+    /// The name code uses for dependency `d`: its rename, or the library
+    /// name of a workspace package (`[lib] name`), or its package name, with
+    /// `-` as `_`.
+    fn extern_name(&self, d: &Dependency) -> String {
+        let name = d.rename.clone().unwrap_or_else(|| {
+            self.packages
+                .iter()
+                .find(|p| p.name == d.name && d.path.is_some())
+                .and_then(|p| {
+                    p.targets.iter().find(|t| {
+                        t.kind
+                            .iter()
+                            .any(|k| k == "lib" || k == "rlib" || k == "proc-macro")
+                    })
+                })
+                .map_or_else(|| d.name.clone(), |lib| lib.name.clone())
+        });
+        name.replace('-', "_")
+    }
+
+    /// Every request, by a workspace package built with `unit` (used or
+    /// not), for features of a crate in the unit's closure: Cargo unifies
+    /// features across everything it builds, so one such request changes
+    /// the crate the program runs.
+    fn feature_requests(
+        &self,
+        package: &Package,
+        unit: &Unit,
+        closure: &BTreeSet<&str>,
+    ) -> Vec<Value> {
+        let mut requests = Vec::new();
+        let mut seen = BTreeSet::from([package.name.as_str()]);
+        let mut queue = vec![package];
+        while let Some(from) = queue.pop() {
+            for d in &from.dependencies {
+                let dev = d.kind.as_deref() == Some("dev");
+                if dev && !(from.name == package.name && unit.kind == UnitKind::Example) {
+                    continue;
+                }
+                if closure.contains(d.name.as_str()) {
+                    requests.push(serde_json::json!({
+                        "from": from.name, "name": d.name, "features": d.features,
+                        "default-features": d.uses_default_features, "optional": d.optional,
+                    }));
+                }
+                if let Some(next) = self
+                    .packages
+                    .iter()
+                    .find(|p| p.name == d.name && d.path.is_some())
+                    && seen.insert(&next.name)
+                {
+                    queue.push(next);
+                }
+            }
+        }
+        requests.sort_by_key(|r| r.to_string());
+        requests
     }
 
     /// The workspace package whose folder holds `file` (the innermost).
@@ -603,8 +685,11 @@ fn cargo_config(root: &Path) -> Result<Value> {
         .ancestors()
         .flat_map(|dir| [dir.join(".cargo/config.toml"), dir.join(".cargo/config")])
         .collect();
-    if let Some(home) = std::env::var_os("CARGO_HOME") {
-        let home = PathBuf::from(home);
+    // Cargo's home: CARGO_HOME, else ~/.cargo (as Cargo and rustup default).
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = home {
         files.extend([home.join("config.toml"), home.join("config")]);
     }
     let mut found = Vec::new();

@@ -125,6 +125,15 @@ const OURS: [&str; 3] = ["cell", "chart", "value"];
 /// `Ok(None)`: not the notebook's. `Err`: the notebook's, or meant to be, but
 /// malformed; the message says how to fix it.
 pub fn parse(word: &str, text: &str, closed: bool) -> Result<Option<Directive>, String> {
+    let after_hash = &text[3..];
+    if after_hash.starts_with(char::is_whitespace)
+        && (OURS.contains(&word) || near_miss(word).is_some())
+    {
+        return Err(format!(
+            "no space may follow `{{{{#`: write `{{{{#{}`",
+            near_miss(word).unwrap_or(word)
+        ));
+    }
     if !OURS.contains(&word) {
         return match near_miss(word) {
             Some(meant) => Err(format!(
@@ -137,7 +146,9 @@ pub fn parse(word: &str, text: &str, closed: bool) -> Result<Option<Directive>, 
     if !closed {
         return Err("no closing `}}` in this paragraph".into());
     }
-    let inner = text[3 + word.len()..text.len() - 2].trim();
+    let inner = after_hash.trim_start()[word.len()..]
+        .trim_end_matches("}}")
+        .trim();
     match word {
         "cell" => parse_cell(inner).map(Directive::Cell),
         "chart" => parse_chart(inner).map(Directive::Chart),
@@ -177,18 +188,24 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Splits `inner` at ` -- ` into the words before and the arguments after.
+/// Splits `inner` at its first `--` word (whitespace, newlines too, on
+/// either side) into the words before and the arguments after.
 fn split_args(inner: &str) -> Result<(Vec<&str>, Vec<String>), String> {
-    let (head, tail) = match inner.split_once(" -- ") {
-        Some((head, tail)) => (head, Some(tail)),
-        None => match inner.strip_suffix(" --") {
-            Some(head) => (head, Some("")),
-            None => (inner, None),
-        },
+    let separator = inner.match_indices("--").find(|(at, _)| {
+        let before = inner[..*at].chars().next_back();
+        let after = inner[at + 2..].chars().next();
+        before.is_none_or(char::is_whitespace) && after.is_none_or(char::is_whitespace)
+    });
+    let (head, tail) = match separator {
+        Some((at, _)) => (&inner[..at], Some(&inner[at + 2..])),
+        None => (inner, None),
     };
     let args = match tail {
         Some(tail) => shlex::split(tail).ok_or_else(|| {
-            format!("cannot split the arguments `{tail}` into words (an unclosed quote?)")
+            format!(
+                "cannot split the arguments `{}` into words (an unclosed quote?)",
+                tail.trim()
+            )
         })?,
         None => Vec::new(),
     };
@@ -350,6 +367,7 @@ mod tests {
 
     fn directive(text: &str) -> Result<Option<Directive>, String> {
         let word: String = text[3..]
+            .trim_start()
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect();
@@ -384,6 +402,17 @@ mod tests {
         assert_eq!((c.options.runs, c.options.exit), (Some(3), Some(1)));
         assert_eq!(c.options.varies, Some(Varies::Order));
         assert_eq!(c.args, ["4", "two words", "$x"]);
+
+        let c = cell("{{#cell x\n-- a\n b}}");
+        assert_eq!(
+            (c.target, c.args),
+            (
+                Target::Example("x".into()),
+                vec!["a".to_string(), "b".into()]
+            )
+        );
+        let c = cell("{{#cell x -- --full -- y}}");
+        assert_eq!(c.args, ["--full", "--", "y"]);
 
         let c = cell("{{#cell bin:lab reads=a.py,dir cwd=workspace timeout=9 stderr=show --}}");
         assert_eq!(c.target, Target::Bin("lab".into()));
@@ -453,6 +482,8 @@ mod tests {
             ("{{#cells x}}", "did you mean `{{#cell`"),
             ("{{#chrat x}}", "did you mean `{{#chart`"),
             ("{{#Value x y}}", "did you mean `{{#value`"),
+            ("{{# cell x}}", "no space may follow `{{#`: write `{{#cell`"),
+            ("{{#  chrat x}}", "write `{{#chart`"),
         ] {
             match directive(text) {
                 Err(reason) => assert!(reason.contains(why), "{text}: {reason}"),

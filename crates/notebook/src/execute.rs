@@ -202,7 +202,7 @@ pub fn run(
             cwd: cwd.as_deref(),
             limit: Duration::from_secs(job.timeout),
         })
-        .with_context(|| format!("cannot start {}", program.display()))?;
+        .with_context(|| format!("cannot run {}", program.display()))?;
         let outcome = match ended {
             Ended::TimedOut(outcome) => bail!(
                 "{which}did not finish within {} s and was killed, with every process it \
@@ -250,7 +250,13 @@ pub fn run(
     }
     let record = match job.kind {
         Kind::Cell => None,
-        Kind::Chart => Some(parse_record(&mut runs[0])?),
+        Kind::Chart => {
+            let record = parse_record(&mut runs[0])?;
+            // A record that cannot be drawn is a failed run: never stored.
+            crate::chart::render(&record, &config.series_colors, &tools.machine)
+                .map_err(|e| anyhow!("its record cannot be drawn: {e}"))?;
+            Some(record)
+        }
     };
     let compiled = match (&job.program, workspace) {
         (Program::Rust { unit, .. }, Some(workspace)) => workspace.compiled_from(unit)?,

@@ -80,9 +80,9 @@ pub struct Digests {
 
 impl Digests {
     /// The digest of a file, or of every file under a folder (by relative
-    /// path and content, skipping `target/` and hidden entries). A missing
-    /// file has a digest too, so a deleted input makes a key stale rather
-    /// than failing the build.
+    /// path and content, every file: hidden ones too). A missing file has a
+    /// digest too, so a deleted input makes a key stale rather than failing
+    /// the build.
     pub fn of(&mut self, path: &Path) -> String {
         if let Some(digest) = self.known.get(path) {
             return digest.clone();
@@ -121,10 +121,6 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') || name == "target" {
-            continue;
-        }
         let path = entry.path();
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             collect_files(&path, files);
@@ -204,17 +200,23 @@ mod tests {
     }
 
     #[test]
-    fn folders_hash_their_files_but_not_hidden_ones_or_target() {
+    fn folders_hash_every_file_in_them() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("sub/target")).unwrap();
         std::fs::write(root.join("sub/a.py"), "x").unwrap();
-        let before = Digests::default().of(root);
-        std::fs::write(root.join("sub/target/junk"), "x").unwrap();
-        std::fs::write(root.join(".hidden"), "x").unwrap();
-        assert_eq!(Digests::default().of(root), before);
-        std::fs::write(root.join("sub/b.py"), "").unwrap();
-        assert_ne!(Digests::default().of(root), before);
+        let mut digests = vec![Digests::default().of(root)];
+        for (file, text) in [
+            ("sub/b.py", ""),
+            ("sub/target/x", "x"),
+            (".hidden", "x"),
+            ("sub/a.py", "y"),
+        ] {
+            std::fs::write(root.join(file), text).unwrap();
+            let now = Digests::default().of(root);
+            assert!(!digests.contains(&now), "{file} did not change the digest");
+            digests.push(now);
+        }
     }
 
     #[test]

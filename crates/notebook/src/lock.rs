@@ -34,7 +34,7 @@ impl BookLock {
     pub fn acquire(outputs: &Path) -> Result<BookLock> {
         std::fs::create_dir_all(outputs)
             .with_context(|| format!("cannot create {}", outputs.display()))?;
-        let path = outputs.join(".lock");
+        let path = BookLock::path_for(outputs);
         let key = outputs
             .canonicalize()
             .unwrap_or_else(|_| outputs.to_path_buf());
@@ -63,6 +63,19 @@ impl BookLock {
         Ok(BookLock {
             file: Some((file, key)),
         })
+    }
+}
+
+impl BookLock {
+    /// The lock file of the store at `outputs` (which exists).
+    pub fn path_for(outputs: &Path) -> PathBuf {
+        use sha2::Digest;
+        let canonical = outputs
+            .canonicalize()
+            .unwrap_or_else(|_| outputs.to_path_buf());
+        let digest = sha2::Sha256::digest(canonical.to_string_lossy().as_bytes());
+        let name = format!("mdbook-notebook-{}.lock", &crate::key::hex(&digest)[..16]);
+        std::env::temp_dir().join(name)
     }
 }
 
@@ -114,6 +127,7 @@ mod tests {
         assert!(again.file.is_some(), "the lock is free again once dropped");
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn another_process_waits_until_the_lock_is_released() {
         let dir = tempfile::tempdir().unwrap();
@@ -121,15 +135,19 @@ mod tests {
         // flock(1) from util-linux stands in for a second build.
         let probe = |dir: &Path| {
             std::process::Command::new("flock")
-                .args(["-n", &dir.join(".lock").to_string_lossy(), "true"])
+                .args(["-n", &BookLock::path_for(dir).to_string_lossy(), "true"])
                 .status()
+                .expect("flock(1), from util-linux")
         };
-        let Ok(busy) = probe(dir.path()) else {
-            eprintln!("no flock(1) here; skipping the cross-process half");
-            return;
-        };
-        assert!(!busy.success(), "a second process took a held lock");
+        assert!(
+            !probe(dir.path()).success(),
+            "a second process took a held lock"
+        );
         drop(lock);
-        assert!(probe(dir.path()).unwrap().success());
+        assert!(probe(dir.path()).success());
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "the lock adds nothing to the book's files"
+        );
     }
 }

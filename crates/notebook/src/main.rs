@@ -56,6 +56,15 @@ fn main() -> ExitCode {
 }
 
 fn process(notebook: &Notebook) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    stop_when_mdbook_is_gone();
+    // Programs of other users cannot read this process's memory or
+    // /proc/PID/environ (the builder's variables).
+    // SAFETY: prctl only changes this process's dumpable flag.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0)
+    };
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())?;
     if minor(&ctx.mdbook_version) != minor(mdbook_preprocessor::MDBOOK_VERSION) {
         eprintln!(
@@ -67,6 +76,37 @@ fn process(notebook: &Notebook) -> anyhow::Result<()> {
     let book = notebook.run(&ctx, book)?;
     serde_json::to_writer(std::io::stdout().lock(), &book)?;
     Ok(())
+}
+
+/// mdBook reads this process's stdout when it is done. If mdBook is killed
+/// meanwhile (the pipe's reading end closes), the build is stopped as by
+/// SIGTERM: a running program is killed with everything it started, and no
+/// further program runs. (Waiting for our own parent would not do: mdBook
+/// may run this through `cargo run`.)
+#[cfg(unix)]
+fn stop_when_mdbook_is_gone() {
+    std::thread::spawn(|| {
+        let mut stdout = libc::pollfd {
+            fd: 1,
+            events: 0,
+            revents: 0,
+        };
+        loop {
+            // SAFETY: polls one valid pollfd; with no events asked for, it
+            // returns only on POLLERR/POLLHUP (the reader closed).
+            let ready = unsafe { libc::poll(&mut stdout, 1, -1) };
+            if ready > 0 && stdout.revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+                // SAFETY: signals this process.
+                unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
+                return;
+            }
+            if ready < 0
+                && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+            {
+                return;
+            }
+        }
+    });
 }
 
 /// `0.5` of `0.5.4`: mdBook keeps its preprocessor protocol within a minor version.

@@ -57,6 +57,9 @@ impl Found {
 pub fn find(content: &str) -> Vec<Found> {
     let mut found = Vec::new();
     let mut code_depth = 0usize;
+    // Inside a block quote or footnote a block of output cannot be placed
+    // (its lines would need the quote's markers), so nothing there stands alone.
+    let mut enclosed = 0usize;
     // Text runs, merged: the parser may split one run of text into several
     // events (at `[`, `_`, an escape, …).
     let mut run: Option<Range<usize>> = None;
@@ -83,10 +86,15 @@ pub fn find(content: &str) -> Vec<Found> {
                 match other {
                     Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
                     Event::End(TagEnd::CodeBlock) => code_depth -= 1,
+                    Event::Start(Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)) => enclosed += 1,
+                    Event::End(TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) => {
+                        enclosed = enclosed.saturating_sub(1)
+                    }
                     Event::Start(Tag::Paragraph | Tag::Item) => containers.push(Container {
                         range: range.clone(),
                         parts: 0,
                         directives: Vec::new(),
+                        enclosed: enclosed > 0,
                     }),
                     Event::End(TagEnd::Paragraph | TagEnd::Item) => {
                         if let Some(container) = containers.pop() {
@@ -133,13 +141,15 @@ struct Container {
     range: Range<usize>,
     parts: usize,
     directives: Vec<usize>,
+    /// In a block quote or a footnote.
+    enclosed: bool,
 }
 
 impl Container {
     /// Marks its directive as standing alone if it is the container's only
     /// content.
     fn settle(self, content: &str, found: &mut [Found]) {
-        if let ([index], 1) = (&self.directives[..], self.parts) {
+        if let ([index], 1, false) = (&self.directives[..], self.parts, self.enclosed) {
             let directive = &mut found[*index];
             let body = content[self.range.clone()].trim_end();
             directive.alone = without_list_marker(body) == directive.text(content);
@@ -176,7 +186,10 @@ fn scan_run(
             Some(close) => (start + close + 2, true),
             None => (start + rest.find('\n').unwrap_or(rest.len()), false),
         };
+        // mdBook's own `{{# include}}` allows no space here, but a space must
+        // not hide a misspelt cell: the word is read past it.
         let word: String = rest[3..]
+            .trim_start()
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect();
@@ -301,6 +314,13 @@ mod tests {
             fenced_code(md),
             [("rust,ignore".to_string(), 3), ("python".to_string(), 9)]
         );
+    }
+
+    #[test]
+    fn nothing_in_a_quote_or_footnote_stands_alone() {
+        let md = "> {{#cell a}}\n\nText.[^1]\n\n[^1]: {{#cell b}}\n\n{{#cell c}}\n";
+        let alone: Vec<bool> = find(md).iter().map(|f| f.alone).collect();
+        assert_eq!(alone, [false, false, true]);
     }
 
     #[test]

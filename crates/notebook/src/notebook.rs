@@ -75,9 +75,25 @@ impl Preprocessor for Notebook {
         let _lock = (config.mode != Mode::Off)
             .then(|| prepare_store(&config))
             .transpose()?;
-        let workspace = plan::needs_cargo(&scanned, &config)
-            .then(|| Workspace::load(&config.workspace, self.target_dir.as_deref()))
-            .transpose()?;
+        let rust = plan::needing_cargo(&scanned, &config);
+        let workspace = match rust.first() {
+            None => None,
+            Some(site) => Some(
+                Workspace::load(&config.workspace, self.target_dir.as_deref()).with_context(
+                    || {
+                        format!(
+                            "{}: a Rust program{} needs the Cargo workspace at {}",
+                            site.describe(),
+                            match rust.len() - 1 {
+                                0 => String::new(),
+                                more => format!(" (and {more} other directive(s))"),
+                            },
+                            config.workspace.display()
+                        )
+                    },
+                )?,
+            ),
+        };
         let plan = plan::plan(&scanned, &config, workspace.as_ref())?;
         let mut build = Build {
             notebook: self,
@@ -246,7 +262,20 @@ impl Build<'_> {
             })
             .collect();
         if let (false, Some(workspace)) = (units.is_empty(), self.workspace) {
-            workspace.build(&units, self.notebook.target_dir.as_deref())?;
+            workspace
+                .build(&units, self.notebook.target_dir.as_deref())
+                .with_context(|| {
+                    let sites: Vec<String> = to_run
+                        .iter()
+                        .map(|&i| &self.plan.jobs[i])
+                        .filter(|job| matches!(job.program, Program::Rust { .. }))
+                        .map(|job| plan::first_site(job, self.scanned).describe())
+                        .collect();
+                    format!(
+                        "the build of the Rust programs of:\n  {}",
+                        sites.join("\n  ")
+                    )
+                })?;
         }
         let mut tools = Tools::new(self.config);
         let mut mismatches = Vec::new();

@@ -61,14 +61,17 @@ pub struct Plan {
     pub job_of_site: HashMap<usize, usize>,
 }
 
-/// Whether any directive needs Cargo (a Rust program): only then is the
-/// workspace read, so a book of scripts needs no Cargo at all.
-pub fn needs_cargo(scanned: &Scanned, config: &Config) -> bool {
+/// The directives that need Cargo (a Rust program): only when there are
+/// some is the workspace read, so a book of scripts needs no Cargo at all.
+pub fn needing_cargo<'s>(scanned: &'s Scanned, config: &Config) -> Vec<&'s Site> {
     scanned
         .sites
         .iter()
-        .filter_map(|site| target_of(&site.directive, config).ok())
-        .any(|(_, target, _)| !matches!(target, Target::Script { .. }))
+        .filter(|site| {
+            target_of(&site.directive, config)
+                .is_ok_and(|(_, target, _)| !matches!(target, Target::Script { .. }))
+        })
+        .collect()
 }
 
 /// The kind, program and arguments a directive runs; `None` for a value.
@@ -132,8 +135,32 @@ pub fn plan(scanned: &Scanned, config: &Config, workspace: Option<&Workspace>) -
                 }
             },
         };
+        if let Directive::Cell(cell) = &site.directive
+            && let Some(anchor) = &cell.anchor
+        {
+            let source = match &program {
+                Program::Rust { source, .. } => source.clone(),
+                Program::Script { folder, file, .. } => folder.join(file),
+            };
+            let text = std::fs::read_to_string(&source).unwrap_or_default();
+            if !text.contains(&format!("ANCHOR: {anchor}")) {
+                errors.push(format!(
+                    "{}: no `ANCHOR: {anchor}` comment in {}",
+                    site.describe(),
+                    relative(&config.root, &source)
+                ));
+                continue;
+            }
+        }
         let mut reads = config.reads.get(&target).cloned().unwrap_or_default();
         reads.extend(options.reads.iter().cloned());
+        if let Some(missing) = reads.iter().find(|r| !config.root.join(r).exists()) {
+            errors.push(format!(
+                "{}: `reads={missing}`: no such file or folder (paths are relative to the book's root)",
+                site.describe()
+            ));
+            continue;
+        }
         let run = RunOptions {
             exit: options.exit.unwrap_or(0),
             runs: options.runs.unwrap_or(1),
@@ -162,6 +189,15 @@ pub fn plan(scanned: &Scanned, config: &Config, workspace: Option<&Workspace>) -
         match by_path.get(&store_path) {
             Some(&existing) => {
                 let job = &mut plan.jobs[existing];
+                if (job.kind, &job.target, &job.args) != (kind, &target, &args) {
+                    errors.push(format!(
+                        "{}: would share its stored result {} with {}; rename one of the programs",
+                        site.describe(),
+                        relative(&config.root, &store_path),
+                        scanned.sites[job.sites[0]].describe()
+                    ));
+                    continue;
+                }
                 if options.varies.is_some() && job.varies != varies {
                     errors.push(format!(
                         "{}: runs the same program as {} but says varies={varies:?}; \
@@ -329,17 +365,23 @@ impl<'a> Keys<'a> {
 
     /// `job`'s key, given the files its program is made of (see `sources`).
     pub fn key(&mut self, job: &Job, sources: &[String]) -> Result<String> {
+        // The environment book.toml defines (the values of `pass-env`
+        // variables are the builder's, so only their names count).
         let mut head = json!({
             "kind": job.kind,
             "program": job.target.to_string(),
             "args": job.args,
             "options": job.options,
+            "env": self.config.env,
+            "pass-env": self.config.pass_env,
         });
         let absolute: Vec<PathBuf> = sources.iter().map(|s| self.config.root.join(s)).collect();
         let settings = match &job.program {
             Program::Rust { unit, .. } => Some(self.workspace()?.inputs(unit, &absolute)?.settings),
             Program::Script { extension, .. } => {
-                head["interpreter"] = json!(self.config.languages[extension].command);
+                let language = &self.config.languages[extension];
+                head["interpreter"] = json!(language.command);
+                head["language-env"] = json!(language.env);
                 None
             }
         };

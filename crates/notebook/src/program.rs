@@ -92,7 +92,8 @@ pub enum Imports {
     /// None: the script is its only source (declare others with `reads=`).
     #[default]
     None,
-    /// `import NAME` and `from NAME import …` name `FOLDER/NAME.py`.
+    /// `import a.b` and `from a import b` name `FOLDER/a.py`, `FOLDER/a/__init__.py`,
+    /// `FOLDER/a/b.py`, …
     Python,
 }
 
@@ -123,8 +124,7 @@ impl Imports {
         while index < found.len() {
             let text = std::fs::read_to_string(folder.join(&found[index])).unwrap_or_default();
             index += 1;
-            for module in self.imported(&text) {
-                let file = format!("{module}.py");
+            for file in self.imported(&text) {
                 if folder.join(&file).is_file() && seen.insert(file.clone()) {
                     found.push(file);
                 }
@@ -133,36 +133,57 @@ impl Imports {
         found
     }
 
-    /// The top-level module names a script imports.
+    /// The files a script's imports may name, existing or not.
     fn imported(self, text: &str) -> Vec<String> {
         match self {
             Imports::None => Vec::new(),
-            Imports::Python => text.lines().flat_map(python_imports).collect(),
+            Imports::Python => text
+                .lines()
+                .flat_map(|line| line.split(';'))
+                .flat_map(python_imports)
+                .collect(),
         }
     }
 }
 
-/// `import a, b.c as d` → a, b; `from a.b import c` → a; relative imports
-/// and anything else → nothing.
-fn python_imports(line: &str) -> Vec<String> {
-    let line = line.trim();
-    let top = |module: &str| {
-        module
-            .split_whitespace()
-            .next()
-            .and_then(|m| m.split('.').next())
-            .filter(|m| !m.is_empty())
-            .map(String::from)
-    };
-    if let Some(rest) = line.strip_prefix("import ") {
-        rest.split(',').filter_map(top).collect()
-    } else if let Some(rest) = line.strip_prefix("from ") {
-        rest.split_whitespace()
-            .next()
-            .filter(|m| !m.starts_with('.'))
-            .and_then(top)
-            .into_iter()
+/// The files `import a.b, c as d` or `from a.b import x, y` may load:
+/// `a.py`, `a/__init__.py`, `a/b.py`, `a/b/__init__.py`, `c.py`, … and for
+/// `from`, also `a/b/x.py` and `a/b/x/__init__.py` (a submodule). Relative
+/// imports and anything else name nothing.
+fn python_imports(statement: &str) -> Vec<String> {
+    let statement = statement.trim();
+    let module_files = |module: &str| -> Vec<String> {
+        let parts: Vec<&str> = module.split('.').filter(|p| !p.is_empty()).collect();
+        (1..=parts.len())
+            .flat_map(|n| {
+                let path = parts[..n].join("/");
+                [format!("{path}.py"), format!("{path}/__init__.py")]
+            })
             .collect()
+    };
+    let first_word = |s: &str| s.split_whitespace().next().unwrap_or("").to_string();
+    if let Some(rest) = statement.strip_prefix("import ") {
+        rest.split(',')
+            .flat_map(|m| module_files(&first_word(m)))
+            .collect()
+    } else if let Some(rest) = statement.strip_prefix("from ") {
+        let Some((module, names)) = rest.split_once(" import ") else {
+            return Vec::new();
+        };
+        let module = module.trim();
+        if module.starts_with('.') {
+            return Vec::new();
+        }
+        let mut files = module_files(module);
+        let names = names.trim().trim_start_matches('(').trim_end_matches(')');
+        for name in names
+            .split(',')
+            .map(first_word)
+            .filter(|n| n != "*" && !n.is_empty())
+        {
+            files.extend(module_files(&format!("{module}.{name}")));
+        }
+        files
     } else {
         Vec::new()
     }

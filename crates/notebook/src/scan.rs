@@ -92,8 +92,9 @@ pub fn directives(content: &str) -> Vec<Written> {
         let directive = match directive::parse(&found.word, text, found.closed) {
             Ok(None) => continue,
             Ok(Some(d)) if !found.alone && !matches!(d, Directive::Value(_)) => Err(
-                "a cell or chart must be a paragraph of its own, with blank lines around it \
-                 (put it in backticks to show it as text)"
+                "a cell or chart must be a paragraph of its own, at the top level or in a \
+                 list item (not in a heading, table, quote or footnote), with blank lines \
+                 around it; put it in backticks to show it as text"
                     .to_string(),
             ),
             other => other.map(|d| d.expect("handled above")),
@@ -198,31 +199,35 @@ struct Origins {
 }
 
 impl Origins {
-    /// Reads `file` and, recursively, the files it `{{#include}}`s where
-    /// it includes them.
+    /// Reads `file` and, recursively, the parts of files it `{{#include}}`s
+    /// where it includes them.
     fn of(file: &Path, root: &Path) -> Origins {
         let mut origins = Origins::default();
-        origins.read(file, root, 0);
+        if let Ok(content) = std::fs::read_to_string(file) {
+            origins.read(file, &content, 0, root, 0);
+        }
         origins
     }
 
-    fn read(&mut self, file: &Path, root: &Path, depth: usize) {
-        let Ok(content) = std::fs::read_to_string(file) else {
-            return;
-        };
+    /// Records the directives of `content`, the text of `file` from line
+    /// `offset + 1` on.
+    fn read(&mut self, file: &Path, content: &str, offset: usize, root: &Path, depth: usize) {
         let display = relative(root, file);
-        for found in markdown::find(&content) {
-            let text = found.text(&content);
+        for found in markdown::find(content) {
+            let text = found.text(content);
             let included = matches!(found.word.as_str(), "include" | "rustdoc_include");
             if included && !found.escaped && depth < 10 {
-                if let Some(target) = include_target(text, file) {
-                    self.read(&target, root, depth + 1);
+                if let Some((target, selection)) = include_target(text, file)
+                    && let Ok(whole) = std::fs::read_to_string(&target)
+                {
+                    let (part, first) = selected(&whole, selection.as_deref());
+                    self.read(&target, &part, first, root, depth + 1);
                 }
                 continue;
             }
             self.queues.entry(text.to_string()).or_default().push_back((
                 display.clone(),
-                found.line,
+                offset + found.line,
                 found.escaped,
             ));
         }
@@ -234,12 +239,55 @@ impl Origins {
     }
 }
 
-/// The file an `{{#include PATH[:ANCHOR|:LINES]}}` in `from` names.
-fn include_target(text: &str, from: &Path) -> Option<PathBuf> {
+/// The file an `{{#include PATH[:ANCHOR|:LINES]}}` in `from` names, and what
+/// follows its path (`2:10`, `anchor`).
+fn include_target(text: &str, from: &Path) -> Option<(PathBuf, Option<String>)> {
     let inner = text.strip_prefix("{{#")?.strip_suffix("}}")?;
-    let path = inner.split_whitespace().nth(1)?;
-    let path = path.split(':').next()?;
-    Some(from.parent()?.join(path))
+    let spec = inner.split_whitespace().nth(1)?;
+    let (path, selection) = match spec.split_once(':') {
+        Some((path, selection)) => (path, Some(selection.to_string())),
+        None => (spec, None),
+    };
+    Some((from.parent()?.join(path), selection))
+}
+
+/// The part of `content` an include selects, as mdBook reads the selection
+/// (`N`, `N:M`, `N:`, `:M`, or an anchor name), and how many lines come
+/// before it in the file.
+fn selected(content: &str, selection: Option<&str>) -> (String, usize) {
+    let lines: Vec<&str> = content.lines().collect();
+    let number = |s: &str| s.parse::<usize>().ok();
+    let range = match selection {
+        None => Some((1, lines.len())),
+        Some(spec) => match spec.split_once(':') {
+            None => number(spec).map(|n| (n, n)),
+            Some((start, end)) => match (start, end) {
+                ("", end) => number(end).map(|e| (1, e)),
+                (start, "") => number(start).map(|s| (s, lines.len())),
+                (start, end) => number(start).zip(number(end)),
+            },
+        },
+    };
+    if let Some((start, end)) = range {
+        let start = start.max(1);
+        let end = end.min(lines.len());
+        let part = lines.get(start - 1..end).unwrap_or(&[]).join("\n");
+        return (part + "\n", start - 1);
+    }
+    // An anchor: the lines between `ANCHOR: name` and `ANCHOR_END: name`.
+    let anchor = selection.unwrap_or_default();
+    let Some(open) = lines
+        .iter()
+        .position(|l| l.contains(&format!("ANCHOR: {anchor}")))
+    else {
+        return (String::new(), 0);
+    };
+    let part: Vec<&str> = lines[open + 1..]
+        .iter()
+        .take_while(|l| !l.contains(&format!("ANCHOR_END: {anchor}")))
+        .copied()
+        .collect();
+    (part.join("\n") + "\n", open + 1)
 }
 
 #[cfg(test)]
@@ -278,6 +326,45 @@ mod tests {
         );
         assert!(err.contains("src/a.md:7: `{{#CHART x}}`"), "{err}");
         assert!(!err.contains("fine"), "{err}");
+    }
+
+    #[test]
+    fn an_include_of_some_lines_traces_only_those() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("inc.md"), "Escaped: \\{{#cell x}}\n\n{{#cel y}}\n").unwrap();
+        // Line 3 of inc.md only; the chapter then has a live `{{#cell x}}`.
+        let raw = "# C\n\n{{#include inc.md:3}}\n\n{{#cell x}}\n";
+        let processed = "# C\n\n{{#cel y}}\n\n{{#cell x}}\n";
+        let book = book_of(dir.path(), &[("a.md", raw)], &[processed]);
+        let err = format!("{:#}", scan(&book, dir.path(), &src).unwrap_err());
+        assert!(err.contains("src/inc.md:3: `{{#cel y}}`"), "{err}");
+        std::fs::write(src.join("inc.md"), "Escaped: \\{{#cell x}}\n\ntext\n").unwrap();
+        let raw = "# C\n\n{{#include inc.md:3}}\n\n{{#cell x}}\n";
+        let processed = "# C\n\ntext\n\n{{#cell x}}\n";
+        let book = book_of(dir.path(), &[("a.md", raw)], &[processed]);
+        let scanned = scan(&book, dir.path(), &src).unwrap();
+        let lines: Vec<(String, usize)> = scanned
+            .sites
+            .iter()
+            .map(|s| (s.origin.file.clone(), s.origin.line))
+            .collect();
+        assert_eq!(lines, [("src/a.md".to_string(), 5)], "the live cell runs");
+    }
+
+    #[test]
+    fn selections_read_as_mdbook_reads_them() {
+        let text = "a\nb\n// ANCHOR: x\nc\nd\n// ANCHOR_END: x\ne\n";
+        assert_eq!(selected(text, Some("2")), ("b\n".into(), 1));
+        assert_eq!(selected(text, Some("2:3")), ("b\n// ANCHOR: x\n".into(), 1));
+        assert_eq!(selected(text, Some(":2")), ("a\nb\n".into(), 0));
+        assert_eq!(
+            selected(text, Some("6:")),
+            ("// ANCHOR_END: x\ne\n".into(), 5)
+        );
+        assert_eq!(selected(text, Some("x")), ("c\nd\n".into(), 3));
+        assert_eq!(selected(text, None).1, 0);
     }
 
     #[test]

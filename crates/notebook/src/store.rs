@@ -170,6 +170,12 @@ pub fn save(path: &Path, stored: &Stored) -> Result<()> {
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     file.write_all(json.as_bytes())?;
+    // A temporary file is private (0600); a result is a file of the book.
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        file.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )?;
     file.as_file().sync_all()?;
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;

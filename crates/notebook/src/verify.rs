@@ -75,13 +75,16 @@ fn compare(was: &str, now: &str, varies: Varies) -> Result<(), String> {
     ))
 }
 
+/// Lines split at `\n` only: a `\r` or a missing final newline is a
+/// difference, as it is on the page.
 fn lines(text: &str) -> Vec<String> {
-    text.lines().map(String::from).collect()
+    text.split('\n').map(String::from).collect()
 }
 
 /// Every line with each run of digits (and hex digits after `0x`) as `N`.
 fn masked(text: &str) -> Vec<String> {
-    text.lines()
+    lines(text)
+        .iter()
         .map(|line| {
             let mut out = String::with_capacity(line.len());
             let mut chars = line.chars().peekable();
@@ -201,6 +204,18 @@ mod tests {
     #[test]
     fn addresses_mask_whole() {
         assert_eq!(masked("at 0x7ffd3a2c, 12 items"), ["at N, N items"]);
+    }
+
+    #[test]
+    fn carriage_returns_and_final_newlines_count() {
+        for varies in [Varies::No, Varies::Numbers, Varies::Order] {
+            assert!(
+                compare("a\nb\n", "a\r\nb\r\n", varies).is_err(),
+                "{varies:?}"
+            );
+            assert!(compare("a\nb\n", "a\nb", varies).is_err(), "{varies:?}");
+            assert!(compare("a\nb\n", "a\nb\n", varies).is_ok(), "{varies:?}");
+        }
     }
 
     fn record(names: &[&str], xs: &[f64], keys: &[&str]) -> Record {

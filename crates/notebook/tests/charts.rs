@@ -138,7 +138,11 @@ fn a_chart_that_cannot_be_drawn_fails_the_build() {
     let err = book.fail(Mode::Auto);
     assert!(err.contains("src/c.md:3: `{{#chart empty.py}}`"), "{err}");
     assert!(
-        err.contains("cannot draw the chart: nothing to draw: the record has no series"),
+        err.contains("its record cannot be drawn: nothing to draw: the record has no series"),
         "{err}"
+    );
+    assert!(
+        !book.path("outputs/charts/empty.py.json").exists(),
+        "a record that cannot be drawn is not stored"
     );
 }

@@ -245,16 +245,17 @@ fn a_second_build_waits_for_the_first() {
         &format!("# C\n\n{{{{#cell second -- {}}}}}\n", marker.display()),
     );
     std::fs::create_dir_all(book.path("outputs")).unwrap();
+    let lock = notebook::BookLock::path_for(&book.path("outputs"));
     // Another build, standing in: it holds the lock, then finishes.
     let mut first = std::process::Command::new("flock")
-        .arg(book.path("outputs/.lock"))
+        .arg(&lock)
         .args(["sh", "-c", &format!("sleep 1; touch {}", marker.display())])
         .spawn()
         .expect("flock(1) from util-linux");
     // Bounded wait until it holds the lock.
     let held = || {
         std::process::Command::new("flock")
-            .args(["-n", &book.path("outputs/.lock").to_string_lossy(), "true"])
+            .args(["-n", &lock.to_string_lossy(), "true"])
             .status()
             .is_ok_and(|s| !s.success())
     };
@@ -355,4 +356,88 @@ fn sigterm_stops_the_build_and_the_cell() {
         "{stderr}"
     );
     assert_gone(&std::fs::read_to_string(&pid_file).unwrap(), "the cell");
+}
+
+/// mdBook killed while the notebook runs a cell (the notebook's stdout, which
+/// mdBook reads, closes): the notebook stops and the cell goes with it, even
+/// when mdBook ran it through `cargo run` and is not its parent.
+#[test]
+fn the_build_stops_when_mdbook_is_gone() {
+    let program = r#"fn main() {
+    let pid_file = std::env::args().nth(1).unwrap();
+    std::fs::write(&pid_file, std::process::id().to_string()).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(300));
+}
+"#;
+    let book = Fixture::new(&[("waits", program)], &[]);
+    let pid_file = book.path("waits.pid");
+    let chapter = format!(
+        "# C\n\n{{{{#cell waits timeout=300 -- {}}}}}\n",
+        pid_file.display()
+    );
+    let mut builder = common::start_binary(&book, &chapter, "auto");
+    for _ in 0..2400 {
+        if std::fs::read_to_string(&pid_file).is_ok_and(|p| !p.is_empty()) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    drop(builder.stdout.take());
+    for _ in 0..400 {
+        if builder.try_wait().unwrap().is_some() {
+            assert_gone(&std::fs::read_to_string(&pid_file).unwrap(), "the cell");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    builder.kill().unwrap();
+    panic!("the notebook kept running after mdBook was gone");
+}
+
+/// A program that kills its own supervisor: the build says so, and the
+/// program's process group (all it started without leaving it) is killed.
+#[test]
+fn a_program_that_kills_its_supervisor_is_named_and_its_group_killed() {
+    let program = r#"use std::process::Command;
+fn main() {
+    let pid_file = std::env::args().nth(1).unwrap();
+    let child = Command::new("sleep").arg("300").spawn().unwrap();
+    std::fs::write(&pid_file, child.id().to_string()).unwrap();
+    let supervisor = std::os::unix::process::parent_id().to_string();
+    Command::new("kill").args(["-KILL", &supervisor]).status().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(300));
+}
+"#;
+    let book = Fixture::new(&[("rebel", program)], &[]);
+    let pid_file = book.path("rebel.pid");
+    book.write(
+        "src/c.md",
+        &format!("# C\n\n{{{{#cell rebel -- {}}}}}\n", pid_file.display()),
+    );
+    let err = build_bounded(&book, Mode::Auto).unwrap_err();
+    assert!(
+        err.contains("its supervisor (pid") && err.contains("was killed before the program ended"),
+        "{err}"
+    );
+    assert_gone(&book.read("rebel.pid"), "the program's child");
+}
+
+/// The supervisor is a copy of the build: its environment is wiped before
+/// the program starts, so the program cannot read the builder's variables in
+/// its parent's /proc/PID/environ.
+#[test]
+fn the_builder_s_environment_is_not_in_the_program_s_parent() {
+    let program = r#"fn main() {
+    let parent = std::os::unix::process::parent_id();
+    let environ = std::fs::read(format!("/proc/{parent}/environ")).unwrap_or_default();
+    let text = String::from_utf8_lossy(&environ);
+    println!("parent's environment has PATH: {}, CARGO: {}", text.contains("PATH="), text.contains("CARGO"));
+}
+"#;
+    let book = one_cell("peek", program, "{{#cell peek}}");
+    let (page, _) = build_bounded(&book, Mode::Auto).unwrap();
+    assert!(
+        page.contains("parent&#39;s environment has PATH: false, CARGO: false</pre>"),
+        "{page}"
+    );
 }

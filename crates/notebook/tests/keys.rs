@@ -171,6 +171,113 @@ fn a_dependency_an_example_does_not_name_is_not_its_input() {
     assert_eq!(book.stale(), ["uses_util"]);
 }
 
+fn package(name: &str, extra: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n{extra}"
+    )
+}
+
+/// Crates reached by a rename, a `[lib] name`, a macro's expansion, or a
+/// feature another crate turns on all count.
+#[test]
+fn crates_reached_in_every_way_count() {
+    let ex = "fn main() {\n    println!(\"{} {} {} {}\", my_c::c(), quux::q(), mac::call_e!(), a::loud());\n}\n";
+    let book = Fixture::new(
+        &[("ex", ex), ("other", PLAIN)],
+        &[("k.md", "# K\n\n{{#cell ex}}\n\n{{#cell other}}\n")],
+    )
+    .with_package(
+        "c",
+        &package("c", ""),
+        "pub fn c() -> &'static str { \"c1\" }\n",
+        Some("my-c = { package = \"c\", path = \"c\" }"),
+    )
+    .with_package(
+        "libname",
+        &package("lib-pkg", "\n[lib]\nname = \"quux\"\n"),
+        "pub fn q() -> &'static str { \"q1\" }\n",
+        Some("lib-pkg = { path = \"libname\" }"),
+    )
+    .with_package(
+        "e",
+        &package("e", ""),
+        "pub fn e() -> &'static str { \"e1\" }\n",
+        Some("e = { path = \"e\" }"),
+    )
+    .with_package(
+        "mac",
+        &package("mac", ""),
+        "#[macro_export]\nmacro_rules! call_e { () => { ::e::e() } }\n",
+        Some("mac = { path = \"mac\" }"),
+    )
+    .with_package(
+        "a",
+        &package("a", "\n[features]\nloud = []\n"),
+        "pub fn loud() -> bool { cfg!(feature = \"loud\") }\n",
+        Some("a = { path = \"a\" }"),
+    )
+    .with_package(
+        "b",
+        &package("b", "\n[dependencies]\na = { path = \"../a\" }\n"),
+        "",
+        Some("b = { path = \"b\" }"),
+    );
+    book.build(Mode::Auto).unwrap();
+    assert_eq!(book.stale(), Vec::<String>::new());
+    for (file, from, to) in [
+        ("c/src/lib.rs", "c1", "c2"),
+        ("libname/src/lib.rs", "q1", "q2"),
+        ("e/src/lib.rs", "e1", "e2"),
+        (
+            "b/Cargo.toml",
+            "a = { path = \"../a\" }",
+            "a = { path = \"../a\", features = [\"loud\"] }",
+        ),
+    ] {
+        edit(&book, file, |t| t.replace(from, to));
+        assert_eq!(book.stale(), ["ex"], "{file}");
+        book.build(Mode::Auto).unwrap();
+    }
+}
+
+/// What book.toml sets in the environment is an input; what it reads must exist.
+#[test]
+fn the_book_s_environment_and_reads() {
+    let book = current_book();
+    edit(&book, "book.toml", |t| {
+        t + "env = { GREETING = \"hello\" }\n"
+    });
+    assert_eq!(book.stale().len(), 5, "every program sees the environment");
+    book.write(
+        "src/keys.md",
+        "# K\n\n{{#cell reader.py reads=data,nosuch.txt}}\n",
+    );
+    let err = book.fail(Mode::Frozen);
+    assert!(
+        err.contains("`reads=nosuch.txt`: no such file or folder"),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_programs_may_not_share_a_stored_result() {
+    let book = Fixture::new(
+        &[("bin-x", PLAIN)],
+        &[("k.md", "# K\n\n{{#cell bin-x}}\n\n{{#cell bin:fixlab}}\n")],
+    )
+    .with_lab();
+    book.write("examples/bin-fixlab.rs", PLAIN);
+    book.write(
+        "src/k.md",
+        "# K\n\n{{#cell bin-fixlab}}\n\n{{#cell bin:fixlab}}\n",
+    );
+    let err = book.fail(Mode::Auto);
+    assert!(
+        err.contains("would share its stored result outputs/cells/bin-fixlab.json"),
+        "{err}"
+    );
+}
+
 fn which(program: &str) -> std::path::PathBuf {
     let path = std::env::var_os("PATH").unwrap();
     std::env::split_paths(&path)

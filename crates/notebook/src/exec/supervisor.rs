@@ -50,6 +50,8 @@ struct Report {
 
 const EXEC_FAILED: u32 = 1;
 const ENDED: u32 = 2;
+/// The program was forked; `pids[0]` is its pid (and its process group).
+const STARTED: u32 = 3;
 
 impl Report {
     const SIZE: usize = std::mem::size_of::<Report>();
@@ -203,6 +205,7 @@ fn watch(
     let mut report_open = true;
     let mut ended: Option<Report> = None;
     let mut exec_failed: Option<c_int> = None;
+    let mut program: Option<libc::pid_t> = None;
     let mut stop: Option<(Stop, Instant)> = None;
     let mut closing: Option<Instant> = None;
     for fd in [
@@ -276,6 +279,7 @@ fn watch(
                         unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
                     match message.kind {
                         EXEC_FAILED => exec_failed = Some(message.errno),
+                        STARTED => program = Some(message.pids[0]),
                         _ => ended = Some(message),
                     }
                 }
@@ -297,10 +301,15 @@ fn watch(
         return Ok(Ended::Interrupted);
     }
     let Some(report) = ended else {
-        return Err(io::Error::other(
-            "the supervisor ended without a report (was it killed?); \
-             what the program started may still be running",
-        ));
+        if let Some(program) = program {
+            // SAFETY: signals the program's own group (program > 0).
+            unsafe { libc::killpg(program, libc::SIGKILL) };
+        }
+        return Err(io::Error::other(format!(
+            "its supervisor (pid {supervisor}) was killed before the program ended, by the \
+             program itself or from outside; the program's process group was killed, but a \
+             process that left it may still be running"
+        )));
     };
     let [(_, out, _), (_, err, _)] = streams;
     let (exit_code, signal) = decode(report.status);
@@ -463,6 +472,10 @@ unsafe fn supervise(p: &Prepared) -> ! {
         libc::sigemptyset(&mut none);
         libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
 
+        // The supervisor is a copy of the build, environment included, and
+        // the program may read its parent's /proc/PID/environ: wipe it.
+        #[cfg(target_os = "linux")]
+        forget_environment();
         libc::dup2(p.devnull, 0);
         libc::dup2(p.devnull, 1);
         let mut keep = [0, 1, 2, p.devnull, p.out, p.err, p.control, p.report];
@@ -481,6 +494,11 @@ unsafe fn supervise(p: &Prepared) -> ! {
         libc::close(p.out);
         libc::close(p.err);
         libc::close(p.devnull);
+        if program > 0 {
+            let mut started = Report::new(STARTED);
+            started.pids[0] = program;
+            send(p.report, &started);
+        }
         if program < 0 {
             let mut report = Report::new(EXEC_FAILED);
             report.errno = errno();
@@ -649,6 +667,47 @@ fn children(pids: &mut [libc::pid_t]) -> usize {
             count += 1;
         }
         count
+    }
+}
+
+/// Zeroes this process's environment block (what `/proc/self/environ`
+/// shows), found from fields 50 and 51 of `/proc/self/stat`, and makes the
+/// process undumpable (other users' programs cannot read its memory).
+#[cfg(target_os = "linux")]
+fn forget_environment() {
+    let mut stat = [0u8; 2048];
+    let n = read_file(c"/proc/self/stat".as_ptr(), &mut stat);
+    // Fields after the command name, which ends at the last `)`: field 3 first.
+    let Some(close) = stat[..n].iter().rposition(|b| *b == b')') else {
+        return;
+    };
+    let mut fields = stat[close + 1..n]
+        .split(|b| *b == b' ')
+        .filter(|f| !f.is_empty());
+    let mut number = |skip: usize| -> Option<usize> {
+        let field = fields.nth(skip)?;
+        let mut value = 0usize;
+        for &b in field {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            value = value.checked_mul(10)?.checked_add((b - b'0') as usize)?;
+        }
+        Some(value)
+    };
+    // Field 50 is the 48th after field 2; field 51 follows it.
+    let (Some(start), Some(end)) = (number(47), number(0)) else {
+        return;
+    };
+    if start == 0 || end <= start || end - start > 1 << 20 {
+        return;
+    }
+    // SAFETY: [start, end) is this process's own environment block, which
+    // the kernel reports and nothing reads after the fork; zeroing it is a
+    // plain write to mapped memory.
+    unsafe {
+        libc::memset(start as *mut libc::c_void, 0, end - start);
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }
 

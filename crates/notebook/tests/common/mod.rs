@@ -129,6 +129,24 @@ impl Fixture {
         self
     }
 
+    /// Adds a workspace package in `dir` with `manifest` (its whole
+    /// Cargo.toml) and `lib` (src/lib.rs), and `dependency` (a line of the
+    /// root package's `[dependencies]`, if any).
+    pub fn with_package(
+        mut self,
+        dir: &str,
+        manifest: &str,
+        lib: &str,
+        dependency: Option<&str>,
+    ) -> Fixture {
+        self.write(&format!("{dir}/Cargo.toml"), manifest);
+        self.write(&format!("{dir}/src/lib.rs"), lib);
+        self.members.push(dir.into());
+        self.dependencies.extend(dependency.map(String::from));
+        self.write_manifests();
+        self
+    }
+
     /// Adds `python/FILE` with `text`.
     pub fn with_script(self, file: &str, text: &str) -> Fixture {
         self.write(&format!("python/{file}"), text);
