@@ -33,7 +33,10 @@ pub mod convoy;
 pub mod fork_vs_rss;
 pub mod gil_timeline;
 pub mod gil_timeline_native;
+pub mod io_threads;
+pub mod lost_updates;
 pub mod pipe_throughput;
+pub mod pipe_turns;
 pub mod scaling;
 pub mod spawn_cost;
 pub mod two_tasks;
@@ -59,6 +62,11 @@ pub type Run = fn(&Args) -> Result<Record, String>;
 
 /// Every experiment: (name on the command line, one-line description, entry point).
 pub const EXPERIMENTS: &[(&str, &str, Run)] = &[
+    (
+        "io_threads",
+        "1-8 threads blocked in sleep, a pipe, a file (O_DIRECT), next to CPU-bound ones: Rust and CPython",
+        io_threads::run,
+    ),
     (
         "two_tasks",
         "two CPU-bound tasks: one after another, in 2 threads, in 2 forked processes",
@@ -98,6 +106,16 @@ pub const EXPERIMENTS: &[(&str, &str, Run)] = &[
         "pipe_throughput",
         "parent to child through a pipe: write/read, a 1 MiB pipe, vmsplice/splice",
         pipe_throughput::run,
+    ),
+    (
+        "pipe_turns",
+        "why bigger writes slow a pipe: cores busy, writer sleeps, bytes per read (4 KiB-1 MiB writes)",
+        pipe_turns::run,
+    ),
+    (
+        "lost_updates",
+        "count += 1 in 4 CPython threads on every interpreter found (pyenv): updates lost",
+        lost_updates::run,
     ),
 ];
 
