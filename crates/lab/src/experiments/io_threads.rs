@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         WAIT.as_millis(),
         WAIT.as_millis(),
         BLOCK / 1024,
-        FILE_BLOCKS * BLOCK >> 20
+        (FILE_BLOCKS * BLOCK) >> 20
     )];
     let works: Vec<(Work, &str, &str)> = match file.direct_read_works() {
         Ok(()) => WORKS.to_vec(),
@@ -153,10 +153,14 @@ pub fn run(args: &Args) -> Result<Record, String> {
         }
     }
     for (line, (runtime, _, _)) in series.iter().zip(&times) {
+        let mut ratios = BTreeMap::new();
         for ((_, key, _), point) in works.iter().zip(&line.points) {
             let name = format!("{runtime}_{key}_8x");
-            values.insert(name.clone(), format_ratio(median(&name, &point.samples)?));
+            let ratio = median(&name, &point.samples)?;
+            values.insert(name, format_ratio(ratio));
+            ratios.insert(*key, ratio);
         }
+        values.insert(format!("{runtime}_verdict"), verdict(&ratios).into());
     }
     Ok(Record {
         title: title(&values),
@@ -195,6 +199,24 @@ fn title(values: &BTreeMap<String, String>) -> String {
     }
     title
 }
+
+/// The tutorial's claim, "threads are fine for I/O", judged from the 8-thread
+/// ratios: confirmed when 8 threads that sleep or wait on a pipe take less
+/// than [`OVERLAPPED`] times the time of one. (A wide margin: waits that
+/// overlap come out near 1, waits taken in turn near 8.)
+fn verdict(ratios: &BTreeMap<&str, f64>) -> &'static str {
+    let overlapped = ["sleep", "pipe"]
+        .iter()
+        .all(|key| ratios.get(key).is_some_and(|&r| r < OVERLAPPED));
+    if overlapped {
+        "confirmed"
+    } else {
+        "not confirmed"
+    }
+}
+
+/// See [`verdict`].
+const OVERLAPPED: f64 = 1.5;
 
 /// Regroups the interleaved samples (one list per configuration, in the order
 /// of `works` × [`THREADS`]) as `[work][threads]`.
@@ -305,8 +327,7 @@ fn cpu_seconds() -> f64 {
     use nix::sys::resource::{UsageWho, getrusage};
     use nix::sys::time::TimeValLike;
     getrusage(UsageWho::RUSAGE_SELF).map_or(0.0, |usage| {
-        (usage.user_time().num_microseconds() + usage.system_time().num_microseconds()) as f64
-            / 1e6
+        (usage.user_time().num_microseconds() + usage.system_time().num_microseconds()) as f64 / 1e6
     })
 }
 
@@ -551,6 +572,14 @@ mod tests {
         // Against the plain sleep's 1-thread time (0.02), not its own (0.5).
         assert!((ratios[4] - 2.0).abs() < 1e-9);
         assert!((series.points[3].samples[1] - 8.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn verdict_needs_sleeps_and_pipes_to_overlap() {
+        let ratios = |sleep: f64, pipe: f64| BTreeMap::from([("sleep", sleep), ("pipe", pipe)]);
+        assert_eq!(verdict(&ratios(1.01, 1.1)), "confirmed");
+        assert_eq!(verdict(&ratios(1.01, 7.9)), "not confirmed");
+        assert_eq!(verdict(&BTreeMap::from([("sleep", 1.0)])), "not confirmed");
     }
 
     #[test]

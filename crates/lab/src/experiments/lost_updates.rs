@@ -272,11 +272,20 @@ fn values(runs: &[Run]) -> BTreeMap<String, String> {
         for (way, (key, _, _)) in WAYS.iter().enumerate() {
             let text = match shares(&group, way) {
                 None => "no interpreter found".to_string(),
-                Some((_, hi)) if hi == 0.0 => format!("none lost ({names})"),
+                Some((_, 0.0)) => format!("none lost ({names})"),
                 Some((lo, hi)) => format!("{} lost ({names})", percent_span(lo, hi)),
             };
             values.insert(format!("{key}_{suffix}"), text);
         }
+        // The tutorial's claim, "count += 1 is not atomic: threads can
+        // interleave", judged by whether this group lost any update with it.
+        let lost_any = group.iter().any(|r| median_of(&r.lost[0]) > 0.0);
+        let verdict = match (group.is_empty(), lost_any) {
+            (true, _) => "not measured",
+            (false, true) => "confirmed",
+            (false, false) => "corrected",
+        };
+        values.insert(format!("verdict_{suffix}"), verdict.into());
         let stops: Vec<(u64, u64)> = group.iter().filter_map(|r| r.stops).collect();
         let in_gap: u64 = stops.iter().map(|s| s.0).sum();
         let all: u64 = stops.iter().map(|s| s.1).sum();
@@ -342,7 +351,7 @@ fn title(runs: &[Run]) -> String {
             .collect()
     };
     let span = |group: &[&Run], way: usize| match shares(group, way) {
-        Some((_, hi)) if hi == 0.0 => "nothing".to_string(),
+        Some((_, 0.0)) => "nothing".to_string(),
         Some((lo, hi)) => percent_span(lo, hi),
         None => "—".to_string(),
     };
@@ -419,6 +428,8 @@ mod tests {
             "90 of 190 stops inside the gap (3.9.18, 3.8.18)"
         );
         assert_eq!(found["interpreters"], "3.9.18, 3.8.18, 3.11.7");
+        assert_eq!(found["verdict_before_310"], "confirmed");
+        assert_eq!(found["verdict_from_310"], "corrected");
         assert_eq!(
             title(&runs),
             "count += 1 in 4 threads lost 25–50% of its updates before CPython 3.10 and \
@@ -427,6 +438,7 @@ mod tests {
         );
         let only_new = values(&runs[2..]);
         assert_eq!(only_new["inline_before_310"], "no interpreter found");
+        assert_eq!(only_new["verdict_before_310"], "not measured");
     }
 
     #[test]

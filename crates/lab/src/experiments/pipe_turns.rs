@@ -144,7 +144,10 @@ pub fn run(args: &Args) -> Result<Record, String> {
             let entries = [
                 ("gib_s", format!("{:.2} GiB/s", mid(|t| t.gib_s))),
                 ("cores", format!("{:.2}", mid(|t| t.cores))),
-                ("sleeps_per_mib", format!("{:.1}", mid(|t| t.sleeps_per_mib))),
+                (
+                    "sleeps_per_mib",
+                    format!("{:.1}", mid(|t| t.sleeps_per_mib)),
+                ),
                 (
                     "read_kib",
                     format!("{:.0} KiB", mid(|t| t.read_bytes) / KIB as f64),
