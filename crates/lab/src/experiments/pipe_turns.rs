@@ -173,12 +173,11 @@ pub fn run(args: &Args) -> Result<Record, String> {
     let get = |key: &str| values.get(key).map_or("—", String::as_str);
     Ok(Record {
         title: format!(
-            "Writes that fill the pipe make writer and reader take turns: 64 KiB writes \
-             moved {} with one core each and {} on one core ({} with 4 KiB writes on \
-             two cores)",
-            get("two_cores_64_gib_s"),
-            get("one_core_64_gib_s"),
-            get("two_cores_4_gib_s"),
+            "Writes that fill the 64 KiB pipe make writer and reader take turns ({} sleeps \
+             per MiB): 1 MiB writes moved {} with one core each, {} on one core",
+            get("two_cores_1024_sleeps_per_mib"),
+            get("two_cores_1024_gib_s"),
+            get("one_core_1024_gib_s"),
         ),
         machine: None,
         plot: Plot::Lines {
