@@ -234,6 +234,31 @@ fn fork_globals_parent_keeps_its_values() {
 }
 
 #[test]
+fn shared_counter_mmap_keeps_both_processes_additions() {
+    let run = run_clean("shared_counter_mmap", 2);
+    assert_eq!(
+        run.stdout,
+        "parent and child each added 1000000\n\
+         the shared counter holds 2000000\n"
+    );
+}
+
+#[test]
+fn process_queue_delivers_every_message_without_deadlock() {
+    // The producers send more than the pipe holds, so the example only
+    // finishes (within the test's time limit) if it reads before it waits.
+    let run = run_clean("process_queue", 5);
+    let own = common::assert_queue_delivered_everything(&run.stdout);
+    let re = Regex::new(r"^they took (\d+) bytes; the pipe holds (\d+) at a time$").unwrap();
+    let [line] = own[..] else {
+        panic!("{}", run.stdout)
+    };
+    let c = re.captures(line).unwrap_or_else(|| panic!("{line}"));
+    let (sent, capacity): (u64, u64) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+    assert!(sent > capacity, "{line}");
+}
+
+#[test]
 fn fork_cow_faults_one_fault_per_page() {
     let run = run_clean("fork_cow_faults", 2);
     let pattern = Regex::new(concat!(

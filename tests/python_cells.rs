@@ -241,6 +241,75 @@ $",
 }
 
 #[test]
+fn switch_points_none_between_load_and_store_of_count_plus_equals_one() {
+    let out = run_python("switch_points.py").stdout;
+    // (function, instruction, stops after it) for each line of a listing.
+    let line = Regex::new(r"^  (\w+) +(\(entry\)|[A-Z_]+)\b.*?(\d+)$").unwrap();
+    let listing = |name: &str| -> Vec<(String, String, u64)> {
+        let start = out.find(&format!("{name}: ")).expect(name);
+        out[start..]
+            .lines()
+            .skip(1)
+            .map_while(|l| line.captures(l))
+            .map(|c| (c[1].to_string(), c[2].to_string(), c[3].parse().unwrap()))
+            .collect()
+    };
+    // Stops after the load of `count` and before its store: in the gap.
+    let in_gap = |rows: &[(String, String, u64)]| -> u64 {
+        let load = rows.iter().rposition(|r| r.1 == "LOAD_GLOBAL").unwrap();
+        let store = rows.iter().position(|r| r.1 == "STORE_GLOBAL").unwrap();
+        let called: u64 = rows.iter().filter(|r| r.0 == "plus_one").map(|r| r.2).sum();
+        rows[load..store].iter().map(|r| r.2).sum::<u64>() + called
+    };
+    let (inline, with_call) = (listing("inline"), listing("with_call"));
+    assert!(inline.len() >= 6 && with_call.len() >= 10, "{out}");
+    // About 5000 timer signals a second for a fraction of a second: stops in
+    // the gap are sure where the interpreter makes any there.
+    assert!(in_gap(&with_call) > 0, "{out}");
+    if python_version() >= (3, 10) {
+        assert_eq!(in_gap(&inline), 0, "{out}");
+    } else {
+        assert!(in_gap(&inline) > 0, "{out}");
+    }
+}
+
+#[test]
+fn specialize_warmup_times_ten_calls() {
+    // Times are not asserted, only that each call is timed once, in order.
+    let out = run_python("specialize_warmup.py").stdout;
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("Python 3."), "{out}");
+    let call = Regex::new(r"^call +(\d+): \d+\.\d ns per step$").unwrap();
+    let calls: Vec<u32> = lines[1..]
+        .iter()
+        .map(|l| {
+            call.captures(l).unwrap_or_else(|| panic!("{out}"))[1]
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(calls, (1..=10).collect::<Vec<_>>());
+}
+
+#[test]
+fn shared_value_keeps_both_processes_additions() {
+    assert_eq!(
+        run_python("shared_value.py").stdout,
+        "parent and child each added 100000
+the shared counter holds 200000
+the child wrote b'hello' into the shared mapping
+"
+    );
+}
+
+#[test]
+fn process_queue_delivers_every_message() {
+    let out = run_python("process_queue.py").stdout;
+    let own = common::assert_queue_delivered_everything(&out);
+    assert!(own.is_empty(), "{out}");
+}
+
+#[test]
 fn fork_basics_child_and_parent_agree_on_the_pids() {
     let out = run_python("fork_basics.py").stdout;
     let c = captures(

@@ -1,4 +1,4 @@
-//! Runs every example of the thread chapters (05, 10, 11, 13-17) as its own
+//! Runs every example of the thread chapters (05, 09, 10, 11, 13-17) as its own
 //! process and checks what its chapter says it shows.
 
 mod common;
@@ -170,6 +170,54 @@ fn pool_squares_uses_two_workers_and_returns_results_in_order() {
 #[test]
 fn pool_squares_four_prints_the_tutorials_result() {
     assert_eq!(stdout_of("pool_squares_four"), "[1, 4, 9, 16]\n");
+}
+
+#[test]
+fn rayon_three_tasks_runs_one_task_at_a_time_per_pool_thread() {
+    let out = stdout_of("rayon_three_tasks");
+    let lines: Vec<&str> = out.lines().collect();
+    let cores: usize = Regex::new(r"^(\d+) cores?; one task alone: \d+ ms$")
+        .unwrap()
+        .captures(lines[0])
+        .unwrap_or_else(|| panic!("{out}"))[1]
+        .parse()
+        .unwrap();
+    let speedup = Regex::new(r"^(.+): \d+ ms for 3 tasks, speedup \d+\.\d\dx$").unwrap();
+    assert_eq!(
+        &speedup.captures(lines[1]).unwrap()[1],
+        "3 threads",
+        "{out}"
+    );
+    let threads = 3.min(cores);
+    assert_eq!(
+        speedup.captures(lines[5]).unwrap()[1].to_string(),
+        format!("rayon, {threads} pool threads"),
+        "{out}"
+    );
+    let task = Regex::new(r"^  task (\d): pool thread (\d+), from (\d+) ms to (\d+) ms$").unwrap();
+    let spans: Vec<(usize, usize, u64, u64)> = lines[2..5]
+        .iter()
+        .map(|line| {
+            let c = task.captures(line).unwrap_or_else(|| panic!("{out}"));
+            (
+                c[1].parse().unwrap(),
+                c[2].parse().unwrap(),
+                c[3].parse().unwrap(),
+                c[4].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(spans.iter().map(|s| s.0).collect::<Vec<_>>(), [0, 1, 2]);
+    assert!(spans.iter().all(|s| s.1 < threads), "{out}");
+    // A pool thread runs a task to its end before it starts another.
+    for a in &spans {
+        for b in spans.iter().filter(|b| b.0 != a.0 && b.1 == a.1) {
+            assert!(
+                a.3 <= b.2 || b.3 <= a.2,
+                "tasks overlap on one pool thread:\n{out}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -206,3 +206,20 @@ pub fn counts_by_thread(out: &str) -> Vec<(String, usize)> {
     assert_eq!(counts.len(), 3, "{out}");
     counts
 }
+
+/// Checks the lines `process_queue` and its CPython twin both print: every
+/// message of every producer arrived, each producer's in the order sent, and
+/// every producer exited. Returns the lines that only one of them prints.
+pub fn assert_queue_delivered_everything(out: &str) -> Vec<&str> {
+    let mut shared = vec![
+        "4 producers send 10000 messages each through one pipe".to_string(),
+        "received 40000 messages".to_string(),
+    ];
+    shared.extend((0..4).map(|id| format!("producer {id}: 10000 messages, in the order sent")));
+    shared.push("every producer exited with status 0".to_string());
+    let (common, own): (Vec<&str>, Vec<&str>) = out
+        .lines()
+        .partition(|line| shared.iter().any(|s| s == line));
+    assert_eq!(common, shared, "{out}");
+    own
+}

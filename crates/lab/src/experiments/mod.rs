@@ -38,7 +38,10 @@ use crate::Record;
 pub mod convoy;
 pub mod fork_vs_rss;
 pub mod gil_timeline;
+pub mod io_threads;
+pub mod lost_updates;
 pub mod pipe_throughput;
+pub mod pipe_turns;
 pub mod scaling;
 pub mod spawn_cost;
 pub mod two_tasks;
@@ -112,6 +115,21 @@ pub const EXPERIMENTS: &[Experiment] = &[
         name: "pipe_throughput",
         about: "parent to child through a pipe: write/read, a 1 MiB pipe, vmsplice/splice",
         run: pipe_throughput::run,
+    },
+    Experiment {
+        name: "io_threads",
+        about: "1-8 threads blocked in sleep, a pipe, a file (O_DIRECT), next to CPU-bound ones: Rust and CPython",
+        run: io_threads::run,
+    },
+    Experiment {
+        name: "pipe_turns",
+        about: "why bigger writes slow a pipe: cores busy, writer sleeps, bytes per read (4 KiB-1 MiB writes)",
+        run: pipe_turns::run,
+    },
+    Experiment {
+        name: "lost_updates",
+        about: "count += 1 in 4 CPython threads on every interpreter found (pyenv): updates lost",
+        run: lost_updates::run,
     },
 ];
 
