@@ -29,10 +29,17 @@
 
 use crate::Record;
 
+pub mod accidental_gil;
+pub mod break_even;
+pub mod break_even_py;
 pub mod convoy;
+pub mod escape_gil;
 pub mod fork_vs_rss;
 pub mod gil_timeline;
 pub mod gil_timeline_native;
+pub mod gil_versions;
+pub mod many_threads;
+pub mod pickle_cost;
 pub mod pipe_throughput;
 pub mod scaling;
 pub mod spawn_cost;
@@ -98,6 +105,41 @@ pub const EXPERIMENTS: &[(&str, &str, Run)] = &[
         "pipe_throughput",
         "parent to child through a pipe: write/read, a 1 MiB pipe, vmsplice/splice",
         pipe_throughput::run,
+    ),
+    (
+        "escape_gil",
+        "1-4 CPython threads calling a Rust extension (PyO3), holding or releasing the GIL; model attach/detach",
+        escape_gil::run,
+    ),
+    (
+        "break_even",
+        "two tasks of 10 µs-100 ms in a row vs side by side: threads, rayon, fork, posix_spawn",
+        break_even::run,
+    ),
+    (
+        "break_even_py",
+        "the same in CPython: threads, ThreadPoolExecutor, multiprocessing pools (fork, forkserver, spawn)",
+        break_even_py::run,
+    ),
+    (
+        "pickle_cost",
+        "an argument of 1 KiB-16 MiB to a multiprocessing worker and back: bytes, a list, pickling alone",
+        pickle_cost::run,
+    ),
+    (
+        "many_threads",
+        "10-10,000 waiters on one pipe: Rust threads, tokio tasks, CPython threads (start, wake, memory)",
+        many_threads::run,
+    ),
+    (
+        "accidental_gil",
+        "a hand-made pool holding its queue lock while a job runs, and fixed; threads and model GIL",
+        accidental_gil::run,
+    ),
+    (
+        "gil_versions",
+        "every CPython found (pyenv, PATH): two threads vs one, a sleep's convoy, lost count += 1",
+        gil_versions::run,
     ),
 ];
 
