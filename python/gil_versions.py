@@ -23,8 +23,8 @@ import threading
 import time
 
 clock = getattr(time, "perf_counter", time.time)
-COUNT = 1000000
-SLEEPS = 20
+COUNT = 2000000
+SLEEPS = 10
 INCREMENTS = 100000
 
 

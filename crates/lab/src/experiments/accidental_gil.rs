@@ -6,8 +6,8 @@
 //!
 //! The pool is compiled from the example itself, so the chart measures the
 //! code the chapter shows. Cargo rebuilds the lab when the example changes;
-//! the chart's `reads=examples/accidental_gil.rs` puts it in the record's key
-//! (the file belongs to the book's root package, which the lab's key does
+//! book.toml's `[preprocessor.notebook.reads]` puts the example in the lab's
+//! keys (it belongs to the book's root package, which the lab's own key does
 //! not follow).
 
 use super::Args;

@@ -5,10 +5,10 @@
 //! updates lost between 4 threads. A version this machine lacks is a note
 //! and "not found here" in the values, never a failure.
 //!
-//! The chart's `reads=examples/python_versions.rs,python/gil_versions.py`
-//! puts both files in the record's key (they belong to the book's root
-//! package, which the lab's key does not follow). Which interpreters are
-//! installed is, like the machine, not in the key.
+//! book.toml's `[preprocessor.notebook.reads]` puts the example and the
+//! script in the lab's keys (they belong to the book's root package, which
+//! the lab's own key does not follow). Which interpreters are installed is,
+//! like the machine, not in the key.
 
 use super::Args;
 use crate::sample::{format_ratio, format_seconds, median};
@@ -101,7 +101,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
     values.insert("found".into(), versions.join(", "));
     notes.insert(
         0,
-        "Speedup of two threads that each count down 1,000,000 over one thread that counts \
+        "Speedup of two threads that each count down 2,000,000 over one thread that counts \
          down once: 2x would be parallel, 1x taking turns."
             .into(),
     );

@@ -7,9 +7,9 @@
 //!
 //! Every measurement runs in a fresh process (this lab binary, or python3),
 //! because a process that has run threads keeps their stacks and heap for
-//! reuse, which would hide what the next waiters add. The chart's
-//! `reads=examples/many_waiters.rs,python/many_threads.py` puts both files in
-//! the record's key (they belong to the book's root package, which the lab's
+//! reuse, which would hide what the next waiters add. book.toml's
+//! `[preprocessor.notebook.reads]` puts the example and the script in the
+//! lab's keys (they belong to the book's root package, which the lab's own
 //! key does not follow).
 
 use super::Args;
