@@ -30,13 +30,17 @@ def payloads(size):
 
 
 def seconds(run, size):
-    """The mean of enough runs to take a few milliseconds: a lone round trip
-    of a small payload mostly measures how fast an idle worker wakes up."""
-    times = max(1, min(20, (1 << 20) // max(size, 1)))
-    start = time.perf_counter()
-    for _ in range(times):
+    """One sample: the median of enough calls to take a few milliseconds
+    (at most 50). A lone round trip of a small payload mostly measures how
+    fast an idle worker and the pool's threads wake up, which on a shared
+    machine varies more than the round trip itself."""
+    times = []
+    for _ in range(max(1, min(50, (1 << 20) // max(size, 1)))):
+        start = time.perf_counter()
         run()
-    return (time.perf_counter() - start) / times
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2]
 
 
 def main():
@@ -64,10 +68,9 @@ def main():
         for i, payload in enumerate(data):
             for kind in kinds:
                 key = "round_trip_" + kind
-                # Wake the worker up first: after a pause (the pickling
-                # below) the first calls wait for an idle core to wake.
-                for _ in range(10):
-                    pool.apply(echo, (b"",))
+                # The worker frees the last payload when the next call
+                # comes: let that be this call, not a timed one.
+                pool.apply(echo, (b"",))
                 result[key][i].append(seconds(lambda: pool.apply(echo, (payload[kind],)), sizes[i]))
             result["pickling_floats"][i].append(
                 seconds(lambda: pickle_twice(payload["floats"]), sizes[i])

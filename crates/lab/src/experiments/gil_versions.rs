@@ -109,9 +109,9 @@ pub fn run(args: &Args) -> Result<Record, String> {
         title: title(&versions, &values),
         machine: None,
         plot: Plot::Bars {
-            y_label: "two CPU-bound threads against one (x)".into(),
+            y_label: "two CPU-bound threads against one (x), by CPython version".into(),
             log_y: false,
-            categories: versions.iter().map(|v| format!("Python {v}")).collect(),
+            categories: versions.clone(),
             series: vec![Series {
                 name: "CPython threads".into(),
                 color: SeriesKind::CPythonThreads.color(),

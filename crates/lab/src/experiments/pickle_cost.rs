@@ -95,7 +95,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         notes: vec![format!(
             "CPython {}, a running fork Pool of one worker; pool.apply(echo, (payload,)) sends \
              the argument and receives it back, so each crosses the pipe twice (the rate \
-             counts both ways).",
+             counts both ways). A sample of a small argument is the median of up to 50 calls.",
             json["python"].as_str().unwrap_or("3")
         )],
     })
