@@ -7,11 +7,14 @@
 pub mod contention;
 pub mod experiments;
 pub mod fork;
+pub mod probes;
 pub mod python;
 pub mod record;
 pub mod sample;
+pub mod speedup;
+pub mod ways;
 
-pub use record::{Lane, Plot, Point, Record, Series, SeriesKind, Summary};
+pub use record::{Lane, Plot, Point, Record, Series, SeriesKind, Summary, bars};
 
 /// The cores this process may run on.
 pub fn cores() -> usize {

@@ -46,8 +46,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
 fn main() -> ExitCode {
     let (name, args) = match parse(std::env::args().skip(1)) {
         Ok(Command::List) => {
-            for (name, description, _) in EXPERIMENTS {
-                println!("{name:<18} {description}");
+            for experiment in EXPERIMENTS {
+                println!("{:<18} {}", experiment.name, experiment.about);
             }
             return ExitCode::SUCCESS;
         }

@@ -24,11 +24,42 @@ pub fn run(script: &str, args: &[String]) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&out.stdout).map_err(|e| format!("{script} printed bad JSON: {e}"))
 }
 
+/// The CPython version a script reports in its `"python"` field ("3.11.7").
+pub fn version(json: &serde_json::Value) -> String {
+    json["python"].as_str().unwrap_or("3").to_string()
+}
+
+/// A JSON array of numbers from a script, as samples.
+pub fn samples_at(value: &serde_json::Value) -> Result<Vec<f64>, String> {
+    value
+        .as_array()
+        .filter(|array| !array.is_empty())
+        .ok_or("no samples")?
+        .iter()
+        .map(|sample| sample.as_f64().ok_or("a sample is not a number"))
+        .collect::<Result<_, _>>()
+        .map_err(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_samples_and_version() {
+        let json: serde_json::Value =
+            serde_json::from_str(r#"{"python": "3.12.1", "1": [0.5, 0.25], "2": [], "3": ["x"]}"#)
+                .unwrap();
+        assert_eq!(version(&json), "3.12.1");
+        assert_eq!(samples_at(&json["1"]), Ok(vec![0.5, 0.25]));
+        assert!(samples_at(&json["2"]).is_err());
+        assert!(samples_at(&json["3"]).is_err());
+        assert!(samples_at(&json["4"]).is_err());
+    }
+
     #[test]
     fn a_missing_script_is_a_clear_error() {
-        match super::run("no_such_script.py", &[]) {
+        match run("no_such_script.py", &[]) {
             Err(reason) => assert!(
                 reason.contains("no_such_script.py") || reason.contains("python3 not found"),
                 "{reason}"

@@ -1,6 +1,7 @@
 //! The record an experiment prints is the notebook's ([`notebook_record`]);
 //! this module adds the book's series kinds, which fix each series' colour
-//! and legend name across every chart of the book.
+//! and legend name across every chart of the book, and builds series and bar
+//! plots from them.
 
 pub use notebook_record::{Lane, Plot, Point, Record, Series, Summary};
 
@@ -42,6 +43,15 @@ impl SeriesKind {
         Some(hex.to_string())
     }
 
+    /// A series of this kind: its colour comes from the kind.
+    pub fn series(self, name: impl Into<String>, points: Vec<Point>) -> Series {
+        Series {
+            name: name.into(),
+            color: self.color(),
+            points,
+        }
+    }
+
     /// The kind's name in a legend.
     pub fn legend(self) -> &'static str {
         match self {
@@ -56,6 +66,33 @@ impl SeriesKind {
             SeriesKind::ZeroCopy => "zero-copy transfer",
             SeriesKind::Other => "other",
         }
+    }
+}
+
+/// A bar chart: one bar per `(category, kind, samples)`, in that order, each
+/// its own series of one point so that it takes its kind's colour.
+pub fn bars(
+    y_label: &str,
+    log_y: bool,
+    bars: impl IntoIterator<Item = (String, SeriesKind, Vec<f64>)>,
+) -> Plot {
+    let (categories, series) = bars
+        .into_iter()
+        .enumerate()
+        .map(|(i, (category, kind, samples))| {
+            let point = Point {
+                x: i as f64,
+                samples,
+            };
+            let series = kind.series(category.clone(), vec![point]);
+            (category, series)
+        })
+        .unzip();
+    Plot::Bars {
+        y_label: y_label.into(),
+        log_y,
+        categories,
+        series,
     }
 }
 
@@ -75,6 +112,29 @@ mod tests {
         SeriesKind::ZeroCopy,
         SeriesKind::Other,
     ];
+
+    #[test]
+    fn bars_are_one_coloured_series_per_category() {
+        let plot = bars(
+            "s",
+            true,
+            [
+                ("a".into(), SeriesKind::Threads, vec![1.0]),
+                ("b".into(), SeriesKind::Spawn, vec![2.0, 3.0]),
+            ],
+        );
+        let Plot::Bars {
+            categories, series, ..
+        } = plot
+        else {
+            panic!("not a bar chart: {plot:?}");
+        };
+        assert_eq!(categories, ["a", "b"]);
+        assert_eq!(series[1].name, "b");
+        assert_eq!(series[1].color, SeriesKind::Spawn.color());
+        assert_eq!(series[1].points[0].x, 1.0);
+        assert_eq!(series[1].points[0].samples, [2.0, 3.0]);
+    }
 
     #[test]
     fn every_kind_has_its_own_colour_and_name() {

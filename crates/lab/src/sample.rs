@@ -37,14 +37,37 @@ pub fn try_sample(
 pub fn interleaved(
     labels: &[&str],
     n: usize,
+    measure: impl FnMut(usize) -> Result<f64, String>,
+) -> Result<Vec<Vec<f64>>, String> {
+    interleaved_counts(labels, &vec![n; labels.len()], measure)
+}
+
+/// [`interleaved`] where configuration `i` takes `counts[i]` samples: as many
+/// rounds as the largest count, and a configuration with fewer samples is
+/// measured in rounds spread evenly over them (3 of 6: the 2nd, 4th and 6th).
+/// Samples go where they are needed: a number the book quotes gets more than
+/// a point only a chart shows.
+pub fn interleaved_counts(
+    labels: &[&str],
+    counts: &[usize],
     mut measure: impl FnMut(usize) -> Result<f64, String>,
 ) -> Result<Vec<Vec<f64>>, String> {
-    let mut samples = vec![Vec::with_capacity(n); labels.len()];
-    for round in 1..=n {
-        for (i, label) in labels.iter().enumerate() {
+    assert_eq!(labels.len(), counts.len(), "one count per label");
+    let rounds = counts.iter().copied().max().unwrap_or(0);
+    // Configuration i takes its k-th sample in the round where k * rounds / count
+    // passes a whole number: evenly spread, and always in the last round.
+    let in_round =
+        |round: usize, count: usize| (round + 1) * count / rounds > round * count / rounds;
+    let mut samples: Vec<Vec<f64>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+    for round in 0..rounds {
+        let due: Vec<usize> = (0..labels.len())
+            .filter(|&i| in_round(round, counts[i]))
+            .collect();
+        for (j, &i) in due.iter().enumerate() {
+            let label = labels[i];
             progress(
-                &format!("round {round}/{n}: {label}"),
-                round == n && i + 1 == labels.len(),
+                &format!("round {}/{rounds}: {label}", round + 1),
+                round + 1 == rounds && j + 1 == due.len(),
             );
             samples[i].push(measure(i).map_err(|e| format!("{label}: {e}"))?);
         }
@@ -164,6 +187,21 @@ mod tests {
             if i == 1 { Err("no".into()) } else { Ok(0.0) }
         });
         assert_eq!(failed, Err("b: no".into()));
+    }
+
+    #[test]
+    fn fewer_samples_spread_evenly_over_the_rounds() {
+        let mut order = Vec::new();
+        let samples = interleaved_counts(&["a", "b", "c"], &[6, 3, 2], |i| {
+            order.push(i);
+            Ok(order.len() as f64)
+        })
+        .unwrap();
+        // b in rounds 2, 4, 6; c in rounds 3 and 6.
+        assert_eq!(order, [0, 0, 1, 0, 2, 0, 1, 0, 0, 1, 2]);
+        assert_eq!(samples.iter().map(Vec::len).collect::<Vec<_>>(), [6, 3, 2]);
+        assert_eq!(samples[1], [3.0, 7.0, 10.0]);
+        assert_eq!(interleaved_counts(&[], &[], |_| Ok(0.0)), Ok(vec![]));
     }
 
     #[test]

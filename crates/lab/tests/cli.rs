@@ -14,7 +14,7 @@ fn list_names_every_experiment() {
     let out = lab(&["--list"]);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    for (name, _, _) in lab::experiments::EXPERIMENTS {
+    for lab::experiments::Experiment { name, .. } in lab::experiments::EXPERIMENTS {
         assert!(
             stdout
                 .lines()

@@ -11,11 +11,11 @@
 //! not follow).
 
 use super::Args;
-use super::escape_gil::{at, speedup_series};
-use crate::sample::{format_ratio, interleaved, seconds};
+use crate::sample::{format_ratio, interleaved};
+use crate::speedup::{at, over_workers};
+use crate::ways::{GIL_THREADS, THREADS};
 use crate::{Plot, Record, SeriesKind};
 use std::collections::BTreeMap;
-use std::thread;
 
 #[path = "../../../../examples/accidental_gil.rs"]
 #[allow(dead_code)] // the example's `main` and constants
@@ -30,7 +30,7 @@ struct Way {
     name: &'static str,
     key: &'static str,
     kind: SeriesKind,
-    measure: fn(workers: usize) -> f64,
+    measure: fn(workers: usize) -> Result<f64, String>,
 }
 
 const WAYS: [Way; 4] = [
@@ -38,25 +38,25 @@ const WAYS: [Way; 4] = [
         name: "pool, guard held while the job runs",
         key: "wide",
         kind: SeriesKind::GilThreads,
-        measure: |n| example::run_jobs(n, example::wide_guard, STEPS, n).0,
+        measure: |n| Ok(example::run_jobs(n, example::wide_guard, STEPS, n).0),
     },
     Way {
         name: "pool, guard dropped before the job",
         key: "narrow",
         kind: SeriesKind::Threads,
-        measure: |n| example::run_jobs(n, example::narrow_guard, STEPS, n).0,
+        measure: |n| Ok(example::run_jobs(n, example::narrow_guard, STEPS, n).0),
     },
     Way {
-        name: "plain threads",
+        name: "threads, no pool",
         key: "threads",
         kind: SeriesKind::Sequential,
-        measure: plain_threads,
+        measure: |n| (THREADS.measure)(n, STEPS),
     },
     Way {
         name: "model-GIL threads",
         key: "gil",
         kind: SeriesKind::Other,
-        measure: gil_threads,
+        measure: |n| (GIL_THREADS.measure)(n, STEPS),
     },
 ];
 
@@ -69,12 +69,12 @@ pub fn run(args: &Args) -> Result<Record, String> {
     let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
     tasks::countdown(STEPS); // warm up
     let samples = interleaved(&label_refs, rounds, |i| {
-        Ok((WAYS[i / MAX_WORKERS].measure)(i % MAX_WORKERS + 1))
+        (WAYS[i / MAX_WORKERS].measure)(i % MAX_WORKERS + 1)
     })?;
     let mut series = Vec::new();
     let mut values = BTreeMap::new();
     for (way, times) in WAYS.iter().zip(samples.chunks(MAX_WORKERS)) {
-        let line = speedup_series(way.name, way.kind, times)?;
+        let line = over_workers(way.name, way.kind, times)?;
         values.insert(format!("{}_2", way.key), format_ratio(at(&line, 2.0)?));
         series.push(line);
     }
@@ -98,27 +98,6 @@ pub fn run(args: &Args) -> Result<Record, String> {
              of 1 worker / time of n workers. The pool is started and stopped inside each \
              measurement."
         )],
-    })
-}
-
-fn plain_threads(workers: usize) -> f64 {
-    seconds(|| {
-        thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(|| tasks::countdown(STEPS));
-            }
-        })
-    })
-}
-
-fn gil_threads(workers: usize) -> f64 {
-    let gil = gil::Gil::new();
-    seconds(|| {
-        thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(|| gil.attach(|py| gil::countdown(py, STEPS)));
-            }
-        })
     })
 }
 

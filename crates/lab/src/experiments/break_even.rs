@@ -11,7 +11,8 @@
 
 use super::Args;
 use crate::sample::{format_ratio, format_seconds, interleaved, median};
-use crate::{Plot, Point, Record, Series, SeriesKind, fork};
+use crate::speedup::{against_length, break_even, describe};
+use crate::{Plot, Record, SeriesKind, fork};
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::thread;
@@ -107,7 +108,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         .zip(threaded)
         .chain([FORK, SPAWN].iter().zip(processes))
     {
-        series.push(line(way.name, way.kind, &SIZES, &speedups));
+        series.push(against_length(way.name, way.kind, &SIZES, &speedups));
     }
     let mut values = BTreeMap::new();
     let ways = [THREADS, RAYON, FORK, SPAWN];
@@ -232,129 +233,9 @@ fn spawn_two(exe: &std::path::Path, steps: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// A line of speedups against task length in ms (`speedups[i]` at
-/// `sizes[i]` seconds).
-pub(super) fn line(name: &str, kind: SeriesKind, sizes: &[f64], speedups: &[Vec<f64>]) -> Series {
-    Series {
-        name: name.into(),
-        color: kind.color(),
-        points: sizes
-            .iter()
-            .zip(speedups)
-            .map(|(size, samples)| Point {
-                x: size * 1e3,
-                samples: samples.clone(),
-            })
-            .collect(),
-    }
-}
-
-/// From which task length on a line's medians stay at a speedup of 1 or
-/// more: the way pays for that task and every longer one measured. (Where
-/// it first touches 1 would be the same on a smooth line; on a noisy one it
-/// can be a lucky sample far below the real break-even point.)
-#[derive(Debug, PartialEq)]
-pub(super) enum BreakEven {
-    /// Already at the shortest task measured (x, ms).
-    Below(f64),
-    /// Between two measured lengths: the length (ms) where the line between
-    /// them (log x) crosses 1.
-    At(f64),
-    /// It never gained [`GAIN`] up to the longest task measured (x, ms), or
-    /// fell below 1 again at the longest; its best median speedup. A median
-    /// that only touches 1 is noise, not a way that paid.
-    NotWithin { longest: f64, best: f64 },
-}
-
-/// The speedup a way must reach somewhere to count as paying at all.
-const GAIN: f64 = 1.1;
-
-/// Where `line` (x in ms, speedups) breaks even.
-pub(super) fn break_even(line: &Series) -> BreakEven {
-    let medians: Vec<(f64, f64)> = line
-        .points
-        .iter()
-        .filter_map(|p| median("", &p.samples).ok().map(|m| (p.x, m)))
-        .collect();
-    let best = medians.iter().map(|&(_, y)| y).fold(0.0, f64::max);
-    let longest = medians.last().map_or(0.0, |&(x, _)| x);
-    let last_loss = medians.iter().rposition(|&(_, y)| y < 1.0);
-    match last_loss {
-        _ if best < GAIN => BreakEven::NotWithin { longest, best },
-        None => BreakEven::Below(medians[0].0),
-        Some(i) if i + 1 == medians.len() => BreakEven::NotWithin { longest, best },
-        Some(i) => {
-            let ((x0, y0), (x1, y1)) = (medians[i], medians[i + 1]);
-            let t = (1.0 - y0) / (y1 - y0);
-            BreakEven::At((x0.ln() + t * (x1.ln() - x0.ln())).exp())
-        }
-    }
-}
-
-/// "350 µs", "below 10.0 µs", "not by 100 ms (best 0.89x)".
-pub(super) fn describe(point: BreakEven) -> String {
-    let ms = |x: f64| format_seconds(x / 1e3);
-    match point {
-        BreakEven::Below(x) => format!("below {}", ms(x)),
-        BreakEven::At(x) => ms(x),
-        BreakEven::NotWithin { longest, best } => {
-            format!("not by {} (best {})", ms(longest), format_ratio(best))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn series(points: &[(f64, f64)]) -> Series {
-        Series::new(
-            "s",
-            points
-                .iter()
-                .map(|&(x, y)| Point {
-                    x,
-                    samples: vec![y],
-                })
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn break_even_interpolates_on_a_log_scale() {
-        // From 0.5x at 1 ms to 1.5x at 100 ms: halfway on a log axis is 10 ms.
-        let at = break_even(&series(&[(1.0, 0.5), (100.0, 1.5)]));
-        let BreakEven::At(x) = at else {
-            panic!("{at:?}")
-        };
-        assert!((x - 10.0).abs() < 1e-9, "{x}");
-        assert_eq!(describe(BreakEven::At(x)), "10.0 ms");
-    }
-
-    #[test]
-    fn break_even_is_where_the_line_stays_above_one() {
-        // A lucky 1.2x at 0.01 ms does not count: it falls to 0.9x after.
-        let noisy = break_even(&series(&[(0.01, 1.2), (1.0, 0.5), (100.0, 1.5)]));
-        let BreakEven::At(x) = noisy else {
-            panic!("{noisy:?}")
-        };
-        assert!((x - 10.0).abs() < 1e-9, "{x}");
-        let fell = break_even(&series(&[(0.01, 0.5), (1.0, 1.5), (100.0, 0.9)]));
-        assert_eq!(describe(fell), "not by 100 ms (best 1.50x)");
-    }
-
-    #[test]
-    fn break_even_outside_the_range_says_so() {
-        let low = break_even(&series(&[(0.01, 1.2), (1.0, 1.9)]));
-        assert_eq!(low, BreakEven::Below(0.01));
-        assert_eq!(describe(low), "below 10.0 µs");
-        // Still rising at the longest task, or flat at about 1 (threads under
-        // a GIL): both never paid within the range.
-        let rising = break_even(&series(&[(0.01, 0.1), (100.0, 0.89)]));
-        assert_eq!(describe(rising), "not by 100 ms (best 0.89x)");
-        let flat = break_even(&series(&[(0.01, 0.1), (10.0, 1.01), (100.0, 0.99)]));
-        assert_eq!(describe(flat), "not by 100 ms (best 1.01x)");
-    }
 
     #[test]
     fn short_tasks_repeat_up_to_twenty_times() {

@@ -5,9 +5,9 @@
 //! the two in a row / time side by side, start and finish included.
 
 use super::Args;
-use super::break_even::{break_even, describe, line};
-use super::scaling::samples_at;
+use crate::python::{samples_at, version};
 use crate::sample::{format_seconds, median};
+use crate::speedup::{against_length, break_even, describe};
 use crate::{Plot, Record, SeriesKind};
 use std::collections::BTreeMap;
 
@@ -48,7 +48,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         "CPython {}, one countdown step {}; speedup = time of both tasks in a row / time of \
          both side by side, start and finish included. A new Pool is started and stopped \
          for each pair of tasks.",
-        json["python"].as_str().unwrap_or("3"),
+        version(&json),
         format_seconds(json["step"].as_f64().unwrap_or(0.0)),
     )];
     for (key, name, kind) in WAYS {
@@ -66,7 +66,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
                 Ok(side.iter().map(|t| row / t).collect())
             })
             .collect::<Result<_, String>>()?;
-        let line = line(name, kind, &SIZES, &speedups);
+        let line = against_length(name, kind, &SIZES, &speedups);
         values.insert(format!("{key}_break_even"), describe(break_even(&line)));
         series.push(line);
     }

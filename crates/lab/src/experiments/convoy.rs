@@ -8,8 +8,8 @@
 //! keeps it until the waiter has waited a whole switch interval and asked.
 
 use super::Args;
-use super::scaling::samples_at;
 use crate::python as lab_python;
+use crate::python::samples_at;
 use crate::sample::{format_ratio, format_seconds, median};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;

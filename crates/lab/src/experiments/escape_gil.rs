@@ -11,9 +11,11 @@
 //! `Cargo.lock` entries (pyo3) in the record's key.
 
 use super::Args;
-use super::scaling::samples_at;
+use crate::python::{samples_at, version};
 use crate::sample::{format_ratio, format_seconds, interleaved, median, seconds};
-use crate::{Plot, Point, Record, Series, SeriesKind};
+use crate::speedup::{at, over_workers};
+use crate::ways::GIL_THREADS;
+use crate::{Plot, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -38,15 +40,20 @@ pub fn run(args: &Args) -> Result<Record, String> {
     let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
     escape_gil::work(COUNT); // warm up
     let samples = interleaved(&label_refs, rounds, |i| {
-        Ok(model(i % MAX_THREADS + 1, i >= MAX_THREADS))
+        let threads = i % MAX_THREADS + 1;
+        if i < MAX_THREADS {
+            (GIL_THREADS.measure)(threads, COUNT)
+        } else {
+            Ok(detached(threads))
+        }
     })?;
     let mut series = vec![
-        speedup_series(
+        over_workers(
             "model-GIL threads, attached",
-            SeriesKind::GilThreads,
+            GIL_THREADS.kind,
             &samples[..MAX_THREADS],
         )?,
-        speedup_series(
+        over_workers(
             "model-GIL threads, detached",
             SeriesKind::Other,
             &samples[MAX_THREADS..],
@@ -98,60 +105,17 @@ pub fn run(args: &Args) -> Result<Record, String> {
     })
 }
 
-/// Wall time of `threads` model-GIL threads that each count down [`COUNT`]
-/// attached to the GIL, and with `detach` released around the count.
-fn model(threads: usize, detach: bool) -> f64 {
+/// Wall time of `threads` model-GIL threads that each attach, then count
+/// down [`COUNT`] detached, as `count_releasing` does.
+fn detached(threads: usize) -> f64 {
     let gil = gil::Gil::new();
     seconds(|| {
         thread::scope(|s| {
             for _ in 0..threads {
-                s.spawn(|| {
-                    gil.attach(|py| {
-                        if detach {
-                            py.detach(|| escape_gil::work(COUNT));
-                        } else {
-                            gil::countdown(py, COUNT);
-                        }
-                    })
-                });
+                s.spawn(|| gil.attach(|py| py.detach(|| escape_gil::work(COUNT))));
             }
         })
     })
-}
-
-/// Turns wall times (`times[n - 1]`: samples with n threads) into speedups
-/// over the median 1-thread time, sample by sample.
-pub(super) fn speedup_series(
-    name: &str,
-    kind: SeriesKind,
-    times: &[Vec<f64>],
-) -> Result<Series, String> {
-    let one = median(name, &times[0])?;
-    Ok(Series {
-        name: name.into(),
-        color: kind.color(),
-        points: times
-            .iter()
-            .enumerate()
-            .map(|(i, samples)| {
-                let n = (i + 1) as f64;
-                Point {
-                    x: n,
-                    samples: samples.iter().map(|t| n * one / t).collect(),
-                }
-            })
-            .collect(),
-    })
-}
-
-/// The median of `series` at `x`.
-pub(super) fn at(series: &Series, x: f64) -> Result<f64, String> {
-    let point = series
-        .points
-        .iter()
-        .find(|p| p.x == x)
-        .ok_or_else(|| format!("{} has no point at {x}", series.name))?;
-    median(&series.name, &point.samples)
 }
 
 /// CPython's two series: the module installed into a fresh folder, the
@@ -168,7 +132,7 @@ fn cpython(rounds: usize) -> Result<(String, Vec<Series>), String> {
             rounds.to_string(),
         ],
     )?;
-    let version = json["python"].as_str().unwrap_or("3").to_string();
+    let version = version(&json);
     let mut series = Vec::new();
     for (key, name, kind) in [
         (
@@ -186,7 +150,7 @@ fn cpython(rounds: usize) -> Result<(String, Vec<Series>), String> {
             .map(|n| samples_at(&json[key][n.to_string()]))
             .collect::<Result<_, _>>()
             .map_err(|e| format!("{PYTHON_SCRIPT}: {key}: {e}"))?;
-        series.push(speedup_series(name, kind, &times)?);
+        series.push(over_workers(name, kind, &times)?);
     }
     Ok((version, series))
 }
@@ -232,26 +196,11 @@ fn title(series: &[Series]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn speedup_is_relative_to_one_thread() {
-        let series =
-            speedup_series("t", SeriesKind::Threads, &[vec![2.0, 2.0], vec![2.0]]).unwrap();
-        assert_eq!(series.points[1].samples, [2.0]);
-        assert_eq!(at(&series, 2.0), Ok(2.0));
-        assert!(at(&series, 3.0).is_err());
-    }
+    use crate::Point;
 
     #[test]
     fn title_quotes_each_series_at_two_threads() {
-        let line = |kind: SeriesKind, at_2: f64| Series {
-            name: String::new(),
-            color: kind.color(),
-            points: vec![Point {
-                x: 2.0,
-                samples: vec![at_2],
-            }],
-        };
+        let line = |kind: SeriesKind, at_2: f64| kind.series("", vec![Point::new(2.0, vec![at_2])]);
         let series = [
             line(SeriesKind::GilThreads, 1.0),
             line(SeriesKind::Other, 1.9),

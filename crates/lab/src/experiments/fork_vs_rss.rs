@@ -4,9 +4,9 @@
 //! flat. The slope, fitted by least squares, is the finding.
 
 use super::Args;
-use super::spawn_cost::{TRUE_PROGRAM, fork_exit_wait, spawn_true};
+use crate::probes::{TRUE_PROGRAM, fork_exit_wait, spawn_true};
 use crate::sample::{format_seconds, format_spread, median, try_sample};
-use crate::{Plot, Point, Record, Series, SeriesKind, fork};
+use crate::{Plot, Point, Record, SeriesKind, fork};
 use nix::sys::mman::{MapFlags, MmapAdvise, ProtFlags, madvise, mmap_anonymous, munmap};
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
@@ -197,25 +197,23 @@ pub fn run(args: &Args) -> Result<Record, String> {
         notes.push("Huge pages are off here: no huge-page series.".into());
     }
 
+    let plot = Plot::Lines {
+        x_label: "parent's resident memory (MiB)".into(),
+        y_label: "start + wait for exit (ms)".into(),
+        log_x: false,
+        log_y: false,
+        series: lines
+            .into_iter()
+            .map(|line| line.kind.series(line.name, line.points))
+            .collect(),
+    };
     Ok(Record {
-        title: title(fork_slope, spawn_slope, median("spawn", &spawn_all)?),
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "parent's resident memory (MiB)".into(),
-            y_label: "start + wait for exit (ms)".into(),
-            log_x: false,
-            log_y: false,
-            series: lines
-                .into_iter()
-                .map(|line| Series {
-                    name: line.name.into(),
-                    color: line.kind.color(),
-                    points: line.points,
-                })
-                .collect(),
-        },
         values,
         notes,
+        ..Record::new(
+            title(fork_slope, spawn_slope, median("spawn", &spawn_all)?),
+            plot,
+        )
     })
 }
 
@@ -258,7 +256,7 @@ fn slope_ms_per_gib(points: &[Point]) -> Result<f64, String> {
 
 /// The line `y = slope * x + intercept` that minimises the squared vertical
 /// distances to `points`; `None` when every x is the same.
-pub fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     if points.is_empty() {
         return None;
     }

@@ -4,16 +4,22 @@
 //!
 //! 1. Write `experiments/NAME.rs` with
 //!    `pub fn run(args: &Args) -> Result<Record, String>` that measures with
-//!    [`crate::sample::sample`] (every sample is kept in the record), builds a
+//!    [`crate::sample`] (every sample is kept in the record), builds a
 //!    [`Record`] whose title states the finding *derived from the measured
 //!    numbers*, and returns it. Progress goes to stderr (`eprintln!`); never
-//!    print to stdout — `main` prints the record and nothing else.
-//! 2. Add `pub mod NAME;` below and one row to [`EXPERIMENTS`]:
-//!    `("NAME", "one-line description", NAME::run)`. Keep the table sorted by
-//!    the order the book uses them; nothing else needs to change.
-//! 3. Defaults must finish in about 60 s on the 2-core machine that builds the
-//!    book (the book build runs them); `args.full` may go further.
-//!    Use `args.samples(5)` (or a larger default) for the sample count.
+//!    print to stdout — `main` prints the record and nothing else. The
+//!    runner (`main`) adds what every record shares: the note on other
+//!    programs' use of the CPU; the notebook adds the machine.
+//! 2. Add `pub mod NAME;` below and one row to [`EXPERIMENTS`]. Keep the table
+//!    in the order the book uses them; nothing else needs to change.
+//! 3. What more than one experiment needs lives outside this folder, and no
+//!    experiment imports another: the ways of running workers in
+//!    [`crate::ways`], start-and-wait probes in [`crate::probes`], the CPython
+//!    scripts' output in [`crate::python`], series and bars in [`crate::record`].
+//! 4. Defaults must finish in a few seconds on the 2-core machine that builds
+//!    the book (the book build runs them all; `cargo xtask bench-book` sums
+//!    their stored durations); `args.full` may go further.
+//!    Use `args.samples(5)` (or another default) for the sample count.
 //!
 //! # Forking: the rule
 //!
@@ -36,7 +42,6 @@ pub mod convoy;
 pub mod escape_gil;
 pub mod fork_vs_rss;
 pub mod gil_timeline;
-pub mod gil_timeline_native;
 pub mod gil_versions;
 pub mod many_threads;
 pub mod pickle_cost;
@@ -64,91 +69,100 @@ impl Args {
 /// An experiment's entry point.
 pub type Run = fn(&Args) -> Result<Record, String>;
 
-/// Every experiment: (name on the command line, one-line description, entry point).
-pub const EXPERIMENTS: &[(&str, &str, Run)] = &[
-    (
-        "two_tasks",
-        "two CPU-bound tasks: one after another, in 2 threads, in 2 forked processes",
-        two_tasks::run,
-    ),
-    (
-        "spawn_cost",
-        "start + wait: Rust thread, fork, Command (posix_spawn), CPython thread and multiprocessing",
-        spawn_cost::run,
-    ),
-    (
-        "fork_vs_rss",
-        "fork and posix_spawn against the parent's resident memory (0 MiB to 1 GiB; --full: 4 GiB)",
-        fork_vs_rss::run,
-    ),
-    (
-        "scaling",
-        "speedup with 1-4 workers: threads, processes, rayon, model-GIL threads, CPython",
-        scaling::run,
-    ),
-    (
-        "gil_timeline",
-        "who holds the model GIL when: 4 CPU-bound threads (event log)",
-        gil_timeline::run,
-    ),
-    (
-        "gil_timeline_native",
-        "when each of 4 CPU-bound native threads runs (no GIL)",
-        gil_timeline_native::run,
-    ),
-    (
-        "convoy",
-        "a 100 µs sleep beside 0-2 CPU-bound threads: model GIL and CPython, 5 ms and 1 ms",
-        convoy::run,
-    ),
-    (
-        "pipe_throughput",
-        "parent to child through a pipe: write/read, a 1 MiB pipe, vmsplice/splice",
-        pipe_throughput::run,
-    ),
-    (
-        "escape_gil",
-        "1-4 CPython threads calling a Rust extension (PyO3), holding or releasing the GIL; model attach/detach",
-        escape_gil::run,
-    ),
-    (
-        "break_even",
-        "two tasks of 10 µs-100 ms in a row vs side by side: threads, rayon, fork, posix_spawn",
-        break_even::run,
-    ),
-    (
-        "break_even_py",
-        "the same in CPython: threads, ThreadPoolExecutor, multiprocessing pools (fork, forkserver, spawn)",
-        break_even_py::run,
-    ),
-    (
-        "pickle_cost",
-        "an argument of 1 KiB-16 MiB to a multiprocessing worker and back: bytes, a list, pickling alone",
-        pickle_cost::run,
-    ),
-    (
-        "many_threads",
-        "10-10,000 waiters on one pipe: Rust threads, tokio tasks, CPython threads (start, wake, memory)",
-        many_threads::run,
-    ),
-    (
-        "accidental_gil",
-        "a hand-made pool holding its queue lock while a job runs, and fixed; threads and model GIL",
-        accidental_gil::run,
-    ),
-    (
-        "gil_versions",
-        "every CPython found (pyenv, PATH): two threads vs one, a sleep's convoy, lost count += 1",
-        gil_versions::run,
-    ),
+/// One row of [`EXPERIMENTS`].
+pub struct Experiment {
+    /// Its name on the command line and in `{{#chart NAME}}`.
+    pub name: &'static str,
+    /// One line for `lab --list`.
+    pub about: &'static str,
+    pub run: Run,
+}
+
+/// Every experiment, in the order the book uses them.
+pub const EXPERIMENTS: &[Experiment] = &[
+    Experiment {
+        name: "two_tasks",
+        about: "two CPU-bound tasks: one after another, in 2 threads, in 2 forked processes",
+        run: two_tasks::run,
+    },
+    Experiment {
+        name: "spawn_cost",
+        about: "start + wait: Rust thread, fork, Command (posix_spawn), CPython thread and multiprocessing",
+        run: spawn_cost::run,
+    },
+    Experiment {
+        name: "fork_vs_rss",
+        about: "fork and posix_spawn against the parent's resident memory (0 MiB to 1 GiB; --full: 4 GiB)",
+        run: fork_vs_rss::run,
+    },
+    Experiment {
+        name: "scaling",
+        about: "speedup with 1-4 workers: threads, processes, rayon, model-GIL threads, CPython",
+        run: scaling::run,
+    },
+    Experiment {
+        name: "gil_timeline",
+        about: "who holds the model GIL when: 4 CPU-bound threads (event log)",
+        run: gil_timeline::run,
+    },
+    Experiment {
+        name: "gil_timeline_native",
+        about: "when each of 4 CPU-bound native threads runs (no GIL)",
+        run: gil_timeline::run_native,
+    },
+    Experiment {
+        name: "convoy",
+        about: "a 100 µs sleep beside 0-2 CPU-bound threads: model GIL and CPython, 5 ms and 1 ms",
+        run: convoy::run,
+    },
+    Experiment {
+        name: "pipe_throughput",
+        about: "parent to child through a pipe: write/read, a 1 MiB pipe, vmsplice/splice",
+        run: pipe_throughput::run,
+    },
+    Experiment {
+        name: "escape_gil",
+        about: "1-4 CPython threads calling a Rust extension (PyO3), holding or releasing the GIL; model attach/detach",
+        run: escape_gil::run,
+    },
+    Experiment {
+        name: "break_even",
+        about: "two tasks of 10 µs-100 ms in a row vs side by side: threads, rayon, fork, posix_spawn",
+        run: break_even::run,
+    },
+    Experiment {
+        name: "break_even_py",
+        about: "the same in CPython: threads, ThreadPoolExecutor, multiprocessing pools (fork, forkserver, spawn)",
+        run: break_even_py::run,
+    },
+    Experiment {
+        name: "pickle_cost",
+        about: "an argument of 1 KiB-16 MiB to a multiprocessing worker and back: bytes, a list, pickling alone",
+        run: pickle_cost::run,
+    },
+    Experiment {
+        name: "many_threads",
+        about: "10-10,000 waiters on one pipe: Rust threads, tokio tasks, CPython threads (start, wake, memory)",
+        run: many_threads::run,
+    },
+    Experiment {
+        name: "accidental_gil",
+        about: "a hand-made pool holding its queue lock while a job runs, and fixed; threads and model GIL",
+        run: accidental_gil::run,
+    },
+    Experiment {
+        name: "gil_versions",
+        about: "every CPython found (pyenv, PATH): two threads vs one, a sleep's convoy, lost count += 1",
+        run: gil_versions::run,
+    },
 ];
 
 /// The entry point of experiment `name`, if there is one.
 pub fn find(name: &str) -> Option<Run> {
     EXPERIMENTS
         .iter()
-        .find(|(known, _, _)| *known == name)
-        .map(|&(_, _, run)| run)
+        .find(|experiment| experiment.name == name)
+        .map(|experiment| experiment.run)
 }
 
 #[cfg(test)]
@@ -157,10 +171,11 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_findable() {
-        for (i, (name, description, _)) in EXPERIMENTS.iter().enumerate() {
-            assert!(!description.is_empty(), "{name} needs a description");
+        for (i, experiment) in EXPERIMENTS.iter().enumerate() {
+            let name = experiment.name;
+            assert!(!experiment.about.is_empty(), "{name} needs a description");
             assert!(
-                EXPERIMENTS[..i].iter().all(|(other, _, _)| other != name),
+                EXPERIMENTS[..i].iter().all(|other| other.name != name),
                 "{name} is listed twice"
             );
             assert!(find(name).is_some());

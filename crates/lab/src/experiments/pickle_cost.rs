@@ -5,7 +5,7 @@
 //! (crates/lab/python/pickle_cost.py).
 
 use super::Args;
-use super::scaling::samples_at;
+use crate::python::{samples_at, version};
 use crate::sample::{format_seconds, median};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
             "CPython {}, a running fork Pool of one worker; pool.apply(echo, (payload,)) sends \
              the argument and receives it back, so each crosses the pipe twice (the rate \
              counts both ways). A sample of a small argument is the median of up to 50 calls.",
-            json["python"].as_str().unwrap_or("3")
+            version(&json)
         )],
     })
 }

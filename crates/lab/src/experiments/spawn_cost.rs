@@ -5,17 +5,12 @@
 //! `multiprocessing` with its three start methods (crates/lab/python/spawn_cost.py).
 
 use super::Args;
+use crate::probes::{TRUE_PROGRAM, fork_exit_wait, spawn_true};
 use crate::sample::{format_ratio, format_seconds, format_spread, median, sample, try_sample};
-use crate::{Plot, Point, Record, Series, SeriesKind, fork};
-use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, fork as fork_process};
+use crate::{Record, SeriesKind, fork, python};
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Instant;
-
-/// The program `Command` starts: it exits at once, so only starting counts.
-pub const TRUE_PROGRAM: &str = "/bin/true";
 
 /// One bar: a way of starting something, its samples (s) and the key its
 /// median is quoted under.
@@ -87,65 +82,24 @@ pub fn run(args: &Args) -> Result<Record, String> {
     let fork_s = median("fork", &bars[1].samples)?;
     values.insert("fork_over_thread".into(), format_ratio(fork_s / thread_s));
 
+    let title = format!(
+        "A Rust thread starts in {}; fork takes {:.1}x as long",
+        format_seconds(thread_s),
+        fork_s / thread_s
+    );
+    let plot = crate::bars(
+        "start + wait for exit, log scale (ms)",
+        true,
+        bars.into_iter().map(|bar| {
+            let ms = bar.samples.iter().map(|s| s * 1e3).collect();
+            (bar.category.to_string(), bar.kind, ms)
+        }),
+    );
     Ok(Record {
-        title: format!(
-            "A Rust thread starts in {}; fork takes {:.1}x as long",
-            format_seconds(thread_s),
-            fork_s / thread_s
-        ),
-        machine: None,
-        plot: Plot::Bars {
-            y_label: "start + wait for exit, log scale (ms)".into(),
-            log_y: true,
-            categories: bars.iter().map(|bar| bar.category.to_string()).collect(),
-            series: bars
-                .into_iter()
-                .enumerate()
-                .map(|(i, bar)| Series {
-                    name: bar.category.into(),
-                    color: bar.kind.color(),
-                    points: vec![Point {
-                        x: i as f64,
-                        samples: bar.samples.iter().map(|s| s * 1e3).collect(),
-                    }],
-                })
-                .collect(),
-        },
         values,
         notes,
+        ..Record::new(title, plot)
     })
-}
-
-/// Seconds for one fork whose child leaves at once with `_exit`, waited for.
-/// The caller must have checked that the lab has no other live thread.
-pub fn fork_exit_wait() -> Result<f64, String> {
-    let start = Instant::now();
-    // SAFETY: the caller checked that this process has one thread, and the
-    // child calls only `_exit`, which is async-signal-safe.
-    match unsafe { fork_process() } {
-        Ok(ForkResult::Child) => unsafe { libc::_exit(0) },
-        Ok(ForkResult::Parent { child }) => match waitpid(child, None) {
-            Ok(WaitStatus::Exited(_, 0)) => Ok(start.elapsed().as_secs_f64()),
-            Ok(status) => Err(format!("child ended with {status:?}")),
-            Err(e) => Err(format!("waitpid failed: {e}")),
-        },
-        Err(e) => Err(format!("fork failed: {e}")),
-    }
-}
-
-/// Seconds to start [`TRUE_PROGRAM`] with `Command` and wait for it.
-pub fn spawn_true() -> Result<f64, String> {
-    let start = Instant::now();
-    let status = Command::new(TRUE_PROGRAM)
-        .stdin(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run {TRUE_PROGRAM}: {e}"))?;
-    let elapsed = start.elapsed().as_secs_f64();
-    if status.success() {
-        Ok(elapsed)
-    } else {
-        Err(format!("{TRUE_PROGRAM} ended with {status}"))
-    }
 }
 
 /// CPython's bars, and notes on start methods it lacks.
@@ -155,10 +109,10 @@ struct CPython {
     unavailable: Vec<String>,
 }
 
-/// Runs crates/lab/crates/lab/python/spawn_cost.py and reads its JSON.
+/// Runs crates/lab/python/spawn_cost.py and reads its JSON.
 fn cpython(args: &Args) -> Result<CPython, String> {
     let (threads, processes) = (args.samples(200), args.samples(10));
-    parse_cpython(&crate::python::run(
+    parse_cpython(&python::run(
         "spawn_cost.py",
         &[threads.to_string(), processes.to_string()],
     )?)
@@ -193,10 +147,7 @@ const CPYTHON_BARS: [(&str, &str, &str, SeriesKind); 4] = [
 ];
 
 fn parse_cpython(value: &serde_json::Value) -> Result<CPython, String> {
-    let version = value["python"]
-        .as_str()
-        .unwrap_or("(unknown version)")
-        .to_string();
+    let version = python::version(value);
     let mut bars = Vec::new();
     let mut unavailable = Vec::new();
     for (field, category, key, kind) in CPYTHON_BARS {
