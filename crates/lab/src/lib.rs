@@ -11,6 +11,7 @@ pub mod probes;
 pub mod python;
 pub mod record;
 pub mod sample;
+pub mod speedup;
 pub mod ways;
 
 pub use record::{Lane, Plot, Point, Record, Series, SeriesKind, Summary, bars};

@@ -35,11 +35,18 @@
 
 use crate::Record;
 
+pub mod accidental_gil;
+pub mod break_even;
+pub mod break_even_py;
 pub mod convoy;
+pub mod escape_gil;
 pub mod fork_vs_rss;
 pub mod gil_timeline;
+pub mod gil_versions;
 pub mod io_threads;
 pub mod lost_updates;
+pub mod many_threads;
+pub mod pickle_cost;
 pub mod pipe_throughput;
 pub mod pipe_turns;
 pub mod scaling;
@@ -130,6 +137,41 @@ pub const EXPERIMENTS: &[Experiment] = &[
         name: "lost_updates",
         about: "count += 1 in 4 CPython threads on every interpreter found (pyenv): updates lost",
         run: lost_updates::run,
+    },
+    Experiment {
+        name: "escape_gil",
+        about: "1-4 CPython threads calling a Rust extension (PyO3), holding or releasing the GIL; model attach/detach",
+        run: escape_gil::run,
+    },
+    Experiment {
+        name: "break_even",
+        about: "two tasks of 10 µs-100 ms in a row vs side by side: threads, rayon, fork, posix_spawn",
+        run: break_even::run,
+    },
+    Experiment {
+        name: "break_even_py",
+        about: "the same in CPython: threads, ThreadPoolExecutor, multiprocessing pools (fork, forkserver, spawn)",
+        run: break_even_py::run,
+    },
+    Experiment {
+        name: "pickle_cost",
+        about: "an argument of 1 KiB-16 MiB to a multiprocessing worker and back: bytes, a list, pickling alone",
+        run: pickle_cost::run,
+    },
+    Experiment {
+        name: "many_threads",
+        about: "10-10,000 waiters on one pipe: Rust threads, tokio tasks, CPython threads (start, wake, memory)",
+        run: many_threads::run,
+    },
+    Experiment {
+        name: "accidental_gil",
+        about: "a hand-made pool holding its queue lock while a job runs, and fixed; threads and model GIL",
+        run: accidental_gil::run,
+    },
+    Experiment {
+        name: "gil_versions",
+        about: "every CPython found (pyenv, PATH): two threads vs one, a sleep's convoy, lost count += 1",
+        run: gil_versions::run,
     },
 ];
 
