@@ -78,26 +78,28 @@ pub fn run(args: &Args) -> Result<Record, String> {
         values.insert(format!("{}_2", way.key), format_ratio(at(&line, 2.0)?));
         series.push(line);
     }
-    Ok(Record {
-        title: format!(
-            "Speedup at 2 workers: pool with the wide guard {}, with the narrow guard {} \
+    let title = format!(
+        "Speedup at 2 workers: pool with the wide guard {}, with the narrow guard {} \
              (plain threads {}, model-GIL threads {})",
-            values["wide_2"], values["narrow_2"], values["threads_2"], values["gil_2"]
-        ),
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "workers (one job each)".into(),
-            y_label: "speedup over one worker (x)".into(),
-            log_x: false,
-            log_y: false,
-            series,
-        },
+        values["wide_2"], values["narrow_2"], values["threads_2"], values["gil_2"]
+    );
+    Ok(Record {
         values,
         notes: vec![format!(
             "Each job counts down from {STEPS}; n workers get n jobs; speedup = n x time \
              of 1 worker / time of n workers. The pool is started and stopped inside each \
              measurement."
         )],
+        ..Record::new(
+            title,
+            Plot::Lines {
+                x_label: "workers (one job each)".into(),
+                y_label: "speedup over one worker (x)".into(),
+                log_x: false,
+                log_y: false,
+                series,
+            },
+        )
     })
 }
 

@@ -131,15 +131,6 @@ pub fn run(args: &Args) -> Result<Record, String> {
         values["posix_spawn_break_even"],
     );
     Ok(Record {
-        title,
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "length of each task (ms, log scale)".into(),
-            y_label: "speedup over running both in a row (x)".into(),
-            log_x: true,
-            log_y: false,
-            series,
-        },
         values,
         notes: vec![format!(
             "Each task counts down (one step {} here); speedup = time of both tasks in a row \
@@ -147,6 +138,16 @@ pub fn run(args: &Args) -> Result<Record, String> {
              more than it saves. Each sample of a short task averages several runs.",
             format_seconds(step)
         )],
+        ..Record::new(
+            title,
+            Plot::Lines {
+                x_label: "length of each task (ms, log scale)".into(),
+                y_label: "speedup over running both in a row (x)".into(),
+                log_x: true,
+                log_y: false,
+                series,
+            },
+        )
     })
 }
 

@@ -70,24 +70,26 @@ pub fn run(args: &Args) -> Result<Record, String> {
         values.insert(format!("{key}_break_even"), describe(break_even(&line)));
         series.push(line);
     }
-    Ok(Record {
-        title: format!(
-            "In CPython two tasks side by side pay from about {} (new fork pool), {} \
+    let title = format!(
+        "In CPython two tasks side by side pay from about {} (new fork pool), {} \
              (forkserver), {} (spawn); threads: {}",
-            values["pool_fork_break_even"],
-            values["pool_forkserver_break_even"],
-            values["pool_spawn_break_even"],
-            values["threads_break_even"],
-        ),
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "length of each task (ms, log scale)".into(),
-            y_label: "speedup over running both in a row (x)".into(),
-            log_x: true,
-            log_y: false,
-            series,
-        },
+        values["pool_fork_break_even"],
+        values["pool_forkserver_break_even"],
+        values["pool_spawn_break_even"],
+        values["threads_break_even"],
+    );
+    Ok(Record {
         values,
         notes,
+        ..Record::new(
+            title,
+            Plot::Lines {
+                x_label: "length of each task (ms, log scale)".into(),
+                y_label: "speedup over running both in a row (x)".into(),
+                log_x: true,
+                log_y: false,
+                series,
+            },
+        )
     })
 }

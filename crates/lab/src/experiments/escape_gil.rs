@@ -90,18 +90,20 @@ pub fn run(args: &Args) -> Result<Record, String> {
             .or_insert_with(|| "not measured (see the chart's notes)".into());
     }
     values.insert("one_call".into(), format_seconds(one_call));
+    let title = title(&series);
     Ok(Record {
-        title: title(&series),
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "threads".into(),
-            y_label: "speedup over one thread (x)".into(),
-            log_x: false,
-            log_y: false,
-            series,
-        },
         values,
         notes,
+        ..Record::new(
+            title,
+            Plot::Lines {
+                x_label: "threads".into(),
+                y_label: "speedup over one thread (x)".into(),
+                log_x: false,
+                log_y: false,
+                series,
+            },
+        )
     })
 }
 

@@ -105,21 +105,23 @@ pub fn run(args: &Args) -> Result<Record, String> {
          down once: 2x would be parallel, 1x taking turns."
             .into(),
     );
+    let title = title(&versions, &values);
     Ok(Record {
-        title: title(&versions, &values),
-        machine: None,
-        plot: Plot::Bars {
-            y_label: "two CPU-bound threads against one (x), by CPython version".into(),
-            log_y: false,
-            categories: versions.clone(),
-            series: vec![Series {
-                name: "CPython threads".into(),
-                color: SeriesKind::CPythonThreads.color(),
-                points: speedups,
-            }],
-        },
         values,
         notes,
+        ..Record::new(
+            title,
+            Plot::Bars {
+                y_label: "two CPU-bound threads against one (x), by CPython version".into(),
+                log_y: false,
+                categories: versions.clone(),
+                series: vec![Series {
+                    name: "CPython threads".into(),
+                    color: SeriesKind::CPythonThreads.color(),
+                    points: speedups,
+                }],
+            },
+        )
     })
 }
 

@@ -134,25 +134,27 @@ pub fn run(args: &Args) -> Result<Record, String> {
              {cpython_largest} threads (--full: {largest})."
         ),
     );
-    Ok(Record {
-        title: format!(
-            "{largest} waiters on one pipe: Rust threads {} to start and {} to wake, tokio \
+    let title = format!(
+        "{largest} waiters on one pipe: Rust threads {} to start and {} to wake, tokio \
              tasks {} and {}",
-            values[&format!("threads_{largest}_start")],
-            values[&format!("threads_{largest}_wake")],
-            values[&format!("tasks_{largest}_start")],
-            values[&format!("tasks_{largest}_wake")],
-        ),
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "waiters (log scale)".into(),
-            y_label: "start all, then wake all (ms, log scale)".into(),
-            log_x: true,
-            log_y: true,
-            series,
-        },
+        values[&format!("threads_{largest}_start")],
+        values[&format!("threads_{largest}_wake")],
+        values[&format!("tasks_{largest}_start")],
+        values[&format!("tasks_{largest}_wake")],
+    );
+    Ok(Record {
         values,
         notes,
+        ..Record::new(
+            title,
+            Plot::Lines {
+                x_label: "waiters (log scale)".into(),
+                y_label: "start all, then wake all (ms, log scale)".into(),
+                log_x: true,
+                log_y: true,
+                series,
+            },
+        )
     })
 }
 

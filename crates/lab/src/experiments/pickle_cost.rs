@@ -75,22 +75,14 @@ pub fn run(args: &Args) -> Result<Record, String> {
     }
     let largest = SIZES[SIZES.len() - 1] >> 20;
     values.insert("largest".into(), format!("{largest} MiB"));
-    Ok(Record {
-        title: format!(
-            "To a pool worker and back: {} for 1 KiB; for {largest} MiB, {} as bytes, {} as a \
+    let title = format!(
+        "To a pool worker and back: {} for 1 KiB; for {largest} MiB, {} as bytes, {} as a \
              list of floats",
-            values["round_trip_bytes_smallest"],
-            values["round_trip_bytes_largest"],
-            values["round_trip_floats_largest"],
-        ),
-        machine: None,
-        plot: Plot::Lines {
-            x_label: "pickled size of the argument (MiB, log scale)".into(),
-            y_label: "time (ms, log scale)".into(),
-            log_x: true,
-            log_y: true,
-            series,
-        },
+        values["round_trip_bytes_smallest"],
+        values["round_trip_bytes_largest"],
+        values["round_trip_floats_largest"],
+    );
+    Ok(Record {
         values,
         notes: vec![format!(
             "CPython {}, a running fork Pool of one worker; pool.apply(echo, (payload,)) sends \
@@ -98,5 +90,15 @@ pub fn run(args: &Args) -> Result<Record, String> {
              counts both ways). A sample of a small argument is the median of up to 50 calls.",
             version(&json)
         )],
+        ..Record::new(
+            title,
+            Plot::Lines {
+                x_label: "pickled size of the argument (MiB, log scale)".into(),
+                y_label: "time (ms, log scale)".into(),
+                log_x: true,
+                log_y: true,
+                series,
+            },
+        )
     })
 }
