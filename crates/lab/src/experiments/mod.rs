@@ -31,6 +31,7 @@ use crate::Record;
 
 pub mod convoy;
 pub mod fork_vs_rss;
+pub mod gil_cpython;
 pub mod gil_timeline;
 pub mod gil_timeline_native;
 pub mod pipe_throughput;
@@ -91,7 +92,7 @@ pub const EXPERIMENTS: &[(&str, &str, Run)] = &[
     ),
     (
         "convoy",
-        "a 100 µs sleep beside 0-2 CPU-bound threads: model GIL and CPython, 5 ms and 1 ms",
+        "a 100 µs sleep beside 0-3 CPU-bound threads at 5 ms and 1 ms: model GIL and CPython (--full: 3.11-3.13)",
         convoy::run,
     ),
     (
