@@ -1,13 +1,24 @@
-//! Loom models of the GIL: every interleaving of the threads below, within
-//! loom's preemption bound, is run, and each must pass.
+//! Loom models of the GIL: loom runs each test again and again, once per
+//! interleaving of its threads, and each run must pass. Not every
+//! interleaving: only those in which threads are preempted (switched away
+//! from while they could go on) at most `LOOM_MAX_PREEMPTIONS` times, 2 in CI.
+//! Interleavings that need more preemptions are not checked.
 //!
 //! ```text
-//! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=/tmp/loom-target \
+//! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom \
 //!     cargo test -p gil --test loom --release
 //! ```
 //!
 //! Under `--cfg loom` the crate's mutexes, condvars and atomics are loom's
-//! (src/sync.rs), and a timed wait may time out at any point.
+//! (src/sync.rs), not pthread's, and a timed wait may time out at any point:
+//! the models check what must hold whichever waiter a signal wakes.
+//!
+//! Each model fails on a planted bug (checked by hand, the bug in
+//! src/lib.rs): `never_two_holders` when `take_gil` does not wait for a
+//! locked GIL; `waiter_gets_the_gil_after_a_drop_request` when a timed-out
+//! waiter sets no drop request, or when a dropper does not wait for the switch
+//! (no forced switching); `two_spinners_hand_the_gil_back_and_forth` in all
+//! three cases, and when `detach` keeps the GIL.
 #![cfg(loom)]
 
 use gil::Gil;

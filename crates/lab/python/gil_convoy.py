@@ -1,12 +1,15 @@
-"""Measures how long a 100 µs time.sleep() takes in one thread while 0, 1 or
-2 other threads count down without pause, at switch intervals of 5 ms
-(CPython's default) and 1 ms; prints one JSON object on stdout:
-{"python": ..., "5": {"0": [seconds, ...], "1": [...], "2": [...]}, "1": {...}}
-(keys: switch interval in ms, then the number of CPU-bound threads).
+"""How long a 100 µs time.sleep() takes in one thread while other threads
+count without pause under the same GIL: the CPython half of the lab's `convoy`
+experiment, which runs the model GIL the same way.
 
-usage: python3 gil_convoy.py SLEEPS
+usage: python3 gil_convoy.py ROUNDS SLEEPS CPU:MS [CPU:MS ...]
 
-The lab's `convoy` experiment runs this beside the model GIL's series.
+Each CPU:MS is one configuration: CPU threads that spin, at a switch interval
+of MS milliseconds. Every round runs each configuration once, in an order that
+rotates from round to round, as a trial of its own: it starts the spinners,
+times SLEEPS sleeps of 100 µs (from before the GIL is released to after it is
+taken back) and stops them. Prints one JSON object on stdout:
+{"python": "3.12.1", "samples": {"2:5": [seconds, ...], ...}}
 """
 
 import json
@@ -14,26 +17,28 @@ import sys
 import threading
 import time
 
-running = True
+NAP = 0.0001
+running = False
 
 
 def spin():
-    n = 0
     while running:
-        n += 1
+        pass
 
 
-def sleep_latencies(cpu_threads, sleeps):
+def trial(cpu_threads, interval, sleeps):
+    """Seconds each of `sleeps` naps took beside `cpu_threads` spinners."""
     global running
+    sys.setswitchinterval(interval)
     running = True
     spinners = [threading.Thread(target=spin) for _ in range(cpu_threads)]
     for t in spinners:
         t.start()
-    time.sleep(0.02)  # let the spinners get going
+    time.sleep(interval)  # let every spinner reach the GIL once
     latencies = []
     for _ in range(sleeps):
         start = time.perf_counter()
-        time.sleep(0.0001)
+        time.sleep(NAP)
         latencies.append(time.perf_counter() - start)
     running = False
     for t in spinners:
@@ -42,14 +47,15 @@ def sleep_latencies(cpu_threads, sleeps):
 
 
 def main():
-    sleeps = int(sys.argv[1])
-    result = {"python": sys.version.split()[0]}
-    for interval_ms in (5, 1):
-        sys.setswitchinterval(interval_ms / 1000)
-        result[str(interval_ms)] = {
-            str(cpu): sleep_latencies(cpu, sleeps) for cpu in (0, 1, 2)
-        }
-    print(json.dumps(result))
+    rounds, sleeps = int(sys.argv[1]), int(sys.argv[2])
+    configs = sys.argv[3:]
+    samples = {config: [] for config in configs}
+    for r in range(rounds):
+        for i in range(len(configs)):
+            config = configs[(i + r) % len(configs)]
+            cpu, ms = config.split(":")
+            samples[config] += trial(int(cpu), float(ms) / 1000, sleeps)
+    print(json.dumps({"python": sys.version.split()[0], "samples": samples}))
 
 
 if __name__ == "__main__":

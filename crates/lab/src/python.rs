@@ -4,24 +4,88 @@
 //! The scripts live inside the lab crate so that the notebook's store key,
 //! which hashes the lab's files, changes when a script does.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Runs `python3 crates/lab/python/SCRIPT ARGS` and parses the JSON it prints.
-/// Fails with a reason a chart note can quote ("python3 not found") when it cannot.
-pub fn run(script: &str, args: &[String]) -> Result<serde_json::Value, String> {
-    let path = format!("{}/python/{script}", env!("CARGO_MANIFEST_DIR"));
-    eprintln!("  python3 {script} {}", args.join(" "));
-    let out = Command::new("python3")
-        .arg(&path)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("python3 not found ({e})"))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("python3 {script} failed: {}", stderr.trim()));
+// How the book finds CPython interpreters is a listing of its own
+// (chapter 27); the lab finds them the same way, with the same code.
+#[path = "../../../examples/python_versions.rs"]
+#[allow(dead_code)] // the example's `main`
+mod versions;
+
+pub use versions::{Interpreter, KNOWN, interpreters, version_of};
+
+impl Interpreter {
+    /// `python3` from `PATH`, as the book's Python cells run it.
+    pub fn path_python3() -> Interpreter {
+        Interpreter {
+            version: "3".into(),
+            path: "python3".into(),
+        }
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("{script} printed bad JSON: {e}"))
+
+    /// Runs the lab's script `crates/lab/python/SCRIPT ARGS` and parses the
+    /// JSON it prints.
+    pub fn run(&self, script: &str, args: &[String]) -> Result<serde_json::Value, String> {
+        self.run_path(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("python")
+                .join(script),
+            args,
+        )
+    }
+
+    /// Runs the script at `path` with `args` and parses the JSON it prints.
+    /// Fails with a reason a chart note can quote ("python3.12 not found").
+    pub fn run_path(&self, path: &Path, args: &[String]) -> Result<serde_json::Value, String> {
+        let program = self.path.display();
+        let script = path
+            .file_name()
+            .map_or_else(|| path.to_string_lossy(), |n| n.to_string_lossy());
+        eprintln!("  {program} {script} {}", args.join(" "));
+        let out = Command::new(&self.path)
+            .arg(path)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("{program} not found ({e})"))?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(format!("{program} {script} failed: {}", stderr.trim()));
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("{script} printed bad JSON: {e}"))
+    }
+}
+
+/// Runs `python3 crates/lab/python/SCRIPT ARGS` and parses the JSON it prints.
+pub fn run(script: &str, args: &[String]) -> Result<serde_json::Value, String> {
+    Interpreter::path_python3().run(script, args)
+}
+
+/// `python3` from `PATH`, then the interpreter of each CPython 3.`minor` of
+/// `minors` found ([`interpreters`]); and a note for each one not found.
+pub fn with_minors(minors: &[u32]) -> (Vec<Interpreter>, Vec<String>) {
+    let found = interpreters();
+    let mut chosen = vec![Interpreter::path_python3()];
+    let mut missing = Vec::new();
+    for minor in minors {
+        match found.iter().find(|i| i.version == format!("3.{minor}")) {
+            Some(python) => chosen.push(Interpreter {
+                version: python.version.clone(),
+                path: python.path.clone(),
+            }),
+            None => missing.push(format!("CPython 3.{minor} is not installed here.")),
+        }
+    }
+    (chosen, missing)
+}
+
+/// The folder of the book's own Python programs (`python/`), which some
+/// experiments run as they are shown.
+pub fn book_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../python")
+        .join(name)
 }
 
 /// The CPython version a script reports in its `"python"` field ("3.11.7").

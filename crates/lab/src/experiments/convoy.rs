@@ -1,15 +1,25 @@
 //! The convoy effect (chapter 12): how long a 100 µs sleep takes, measured
 //! around the sleep and the retake of the GIL, in a thread that shares the
-//! GIL with 0, 1 or 2 CPU-bound threads — under the model GIL and, where
-//! `python3` exists, under CPython's (crates/lab/python/gil_convoy.py) — at the default
-//! switch interval of 5 ms and at 1 ms.
+//! GIL with 0 to 3 CPU-bound threads, at switch intervals of 5 ms (CPython's
+//! default) and 1 ms — under the model GIL and under CPython
+//! (crates/lab/python/gil_convoy.py), side by side: the model's validation
+//! matrix.
 //!
 //! After each sleep the thread must wait for the GIL: a CPU-bound holder
-//! keeps it until the waiter has waited a whole switch interval and asked.
+//! keeps it until some waiter has waited a whole switch interval and asked,
+//! and with two or more CPU-bound threads the sleeper often loses the
+//! hand-over to one of them and waits another interval, or several.
+//!
+//! The sleeper's wait is spread wide (one interval to many), so a median
+//! needs many sleeps to settle. Every configuration is measured in short
+//! trials that start the threads afresh, one trial of each per round, model
+//! and CPython taking turns, so that neither one start of the threads nor a
+//! slow spell of the machine weighs on one bar alone.
 
 use super::Args;
-use crate::python as lab_python;
-use crate::python::samples_at;
+use super::gil_cpython as cpython;
+use crate::contention::Contention;
+use crate::python::{self, Interpreter};
 use crate::sample::{format_ratio, format_seconds, median};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
@@ -20,98 +30,214 @@ use std::time::{Duration, Instant};
 const NAP: Duration = Duration::from_micros(100);
 const PYTHON_SCRIPT: &str = "gil_convoy.py";
 
-/// The bars: (CPU-bound threads, switch interval in ms).
-const CONFIGS: [(usize, u64); 5] = [(0, 5), (1, 5), (2, 5), (1, 1), (2, 1)];
+/// The matrix: (CPU-bound threads, switch interval in ms). Alone, the
+/// interval does not matter, so it is measured once.
+const CONFIGS: [(usize, u64); 7] = [(0, 5), (1, 5), (2, 5), (3, 5), (1, 1), (2, 1), (3, 1)];
+
+/// Sleeps timed in one trial (one start of the CPU-bound threads).
+const SLEEPS_PER_TRIAL: usize = 10;
+
+/// Rounds by default: about 12 s of the book build, half of it CPython's, and
+/// 50 sleeps per configuration and series, enough to tell a convoy from none
+/// but not to pin the median of a wide spread. `--full` takes 40 rounds (400
+/// sleeps each) and every CPython of [`cpython::MODELLED_MINORS`] installed;
+/// `--samples N` sets the rounds.
+const ROUNDS: usize = 5;
+const FULL_ROUNDS: usize = 40;
+
+/// One measured series: its name, colour and the samples (seconds) of each
+/// configuration, in the order of [`CONFIGS`].
+struct Measured {
+    name: String,
+    kind: SeriesKind,
+    /// The key prefix of its values: `model`, `cpython` (python3 from PATH),
+    /// `cpython3_12`, …
+    key: String,
+    latencies: Vec<Vec<f64>>,
+}
 
 pub fn run(args: &Args) -> Result<Record, String> {
-    // Every sleep is a sample: 100 by default, about 0.5 s per configuration.
-    let sleeps = args.samples(100);
-    let mut model = Vec::new();
-    for (cpu_threads, interval_ms) in CONFIGS {
-        eprintln!("  model GIL: {cpu_threads} CPU threads, {interval_ms} ms interval");
-        model.push(model_latencies(
-            cpu_threads,
-            Duration::from_millis(interval_ms),
-            sleeps,
-        ));
-    }
-    let mut series = vec![to_series("model GIL", SeriesKind::GilThreads, model)];
-    let mut notes = vec![
-        "Each sample is one sleep of 100 µs, timed from before the GIL is released to \
-         after it is taken back. \"2 CPU, 5 ms\": beside 2 CPU-bound threads, at a 5 ms \
-         switch interval."
-            .to_string(),
-    ];
-    match cpython(sleeps) {
-        Ok((version, latencies)) => {
-            notes.push(format!("CPython {version}, the same measurement."));
-            series.push(to_series("CPython", SeriesKind::CPythonThreads, latencies));
+    let rounds = args.samples(if args.full { FULL_ROUNDS } else { ROUNDS });
+    let (pythons, mut notes) = if args.full {
+        python::with_minors(&cpython::MODELLED_MINORS)
+    } else {
+        (vec![Interpreter::path_python3()], Vec::new())
+    };
+    let contention = Contention::start();
+    let mut model = vec![Vec::new(); CONFIGS.len()];
+    // Each CPython version's samples, in the order the versions first ran.
+    let mut measured: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
+    // The interpreters still in use, each with its index in `measured` once known.
+    let mut slots: Vec<(Interpreter, Option<usize>)> =
+        pythons.into_iter().map(|python| (python, None)).collect();
+    for round in 0..rounds {
+        eprintln!("  round {}/{rounds}", round + 1);
+        // A different configuration goes first in each round.
+        let order: Vec<usize> = (0..CONFIGS.len())
+            .map(|i| (i + round) % CONFIGS.len())
+            .collect();
+        for &i in &order {
+            let (cpu_threads, interval_ms) = CONFIGS[i];
+            model[i].extend(model_trial(
+                cpu_threads,
+                Duration::from_millis(interval_ms),
+                SLEEPS_PER_TRIAL,
+            ));
         }
-        Err(why) => notes.push(format!("No CPython series: {why}.")),
+        let mut kept = Vec::new();
+        for (python, slot) in slots {
+            let (version, latencies) = match cpython_trials(&python, &order) {
+                Ok(trials) => trials,
+                Err(why) => {
+                    notes.push(format!(
+                        "No CPython series from {}: {why}.",
+                        python.path.display()
+                    ));
+                    continue;
+                }
+            };
+            let index = match slot {
+                Some(index) => index,
+                // A second interpreter of a version already measured (pyenv's
+                // python3 is one of its versions): measured once is enough.
+                None if measured.iter().any(|(known, _)| *known == version) => continue,
+                None => {
+                    measured.push((version, vec![Vec::new(); CONFIGS.len()]));
+                    measured.len() - 1
+                }
+            };
+            for (all, new) in measured[index].1.iter_mut().zip(latencies) {
+                all.extend(new);
+            }
+            kept.push((python, Some(index)));
+        }
+        slots = kept;
     }
 
-    let mut values = BTreeMap::new();
-    for (line, prefix) in series.iter().zip(["model", "cpython"]) {
-        for (point, (cpu_threads, interval_ms)) in line.points.iter().zip(CONFIGS) {
-            let key = format!("{prefix}_{cpu_threads}cpu_{interval_ms}ms");
-            values.insert(key.clone(), format_ms(median(&key, &point.samples)?));
-        }
+    let mut series = vec![Measured {
+        name: "model GIL".into(),
+        kind: SeriesKind::GilThreads,
+        key: "model".into(),
+        latencies: model,
+    }];
+    for (i, (version, latencies)) in measured.into_iter().enumerate() {
+        // Beyond python3 (`--full` only) the colours are borrowed from other
+        // kinds; the legend names the version.
+        let (kind, key) = match i {
+            0 => (SeriesKind::CPythonThreads, "cpython".to_string()),
+            1 => (SeriesKind::CPythonProcesses, cpython::value_key(&version)),
+            _ => (SeriesKind::Other, cpython::value_key(&version)),
+        };
+        series.push(Measured {
+            name: format!("CPython {version}"),
+            kind,
+            key,
+            latencies,
+        });
     }
-    if let [model, cpython] = &series[..] {
-        // The model's latency over CPython's, one CPU thread, 5 ms.
-        let ratio = median("", &model.points[1].samples)? / median("", &cpython.points[1].samples)?;
-        values.insert("model_vs_cpython_1cpu".into(), format_ratio(ratio));
+
+    let mut values = values(&series, rounds)?;
+    // The machine's other load: the hand-overs take tens of microseconds, and
+    // a busy core stretches them (the lab adds a note above 10%).
+    if let Some(share) = contention.others_share() {
+        values.insert("other_load".into(), format!("{:.0}%", share * 100.0));
     }
-    let alone = median("alone", &series[0].points[0].samples)?;
-    let crowded = median("crowded", &series[0].points[1].samples)?;
-    Ok(Record {
-        title: format!(
-            "Beside one CPU-bound thread, a 100 µs sleep takes {} instead of {}",
-            format_ms(crowded),
-            format_ms(alone)
+    notes.insert(
+        0,
+        format!(
+            "Each sample is one sleep of 100 µs, timed from before the GIL is released to \
+             after it is taken back: {} per bar, in {rounds} trials of {SLEEPS_PER_TRIAL} \
+             sleeps with fresh threads, the configurations and series taking turns. \
+             \"2 CPU, 5 ms\": beside 2 CPU-bound threads, at a 5 ms switch interval.",
+            rounds * SLEEPS_PER_TRIAL
         ),
-        machine: None,
-        plot: Plot::Bars {
-            y_label: "time for a 100 µs sleep (ms)".into(),
-            log_y: false,
-            categories: CONFIGS
-                .iter()
-                .map(|&(cpu, interval)| match cpu {
-                    0 => "alone".to_string(),
-                    _ => format!("{cpu} CPU, {interval} ms"),
-                })
-                .collect(),
-            series,
-        },
+    );
+    let alone = median("alone", &series[0].latencies[0])?;
+    let crowded = median("crowded", &series[0].latencies[1])?;
+    let title = format!(
+        "Beside one CPU-bound thread, a 100 µs sleep takes {} instead of {}",
+        format_seconds(crowded),
+        format_seconds(alone)
+    );
+    Ok(Record {
         values,
         notes,
+        ..Record::new(
+            title,
+            Plot::Bars {
+                y_label: "time for a 100 µs sleep (ms)".into(),
+                log_y: false,
+                categories: CONFIGS
+                    .iter()
+                    .map(|&(cpu, interval)| match cpu {
+                        0 => "alone".to_string(),
+                        _ => format!("{cpu} CPU, {interval} ms"),
+                    })
+                    .collect(),
+                series: series.iter().map(to_series).collect(),
+            },
+        )
     })
 }
 
-/// A median in milliseconds (the series' unit), written with its unit.
-fn format_ms(ms: f64) -> String {
-    format_seconds(ms / 1e3)
+/// The values chapter 12 quotes: each series' median per configuration
+/// (`model_2cpu_5ms`), the model's median over CPython's (`ratio_2cpu_5ms`,
+/// python3 from PATH), and the lowest and highest of those ratios.
+fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>, String> {
+    let mut values = BTreeMap::new();
+    let mut medians = Vec::new();
+    for line in series {
+        let mut line_medians = Vec::new();
+        for (samples, (cpu, interval_ms)) in line.latencies.iter().zip(CONFIGS) {
+            let key = format!("{}_{cpu}cpu_{interval_ms}ms", line.key);
+            let m = median(&key, samples)?;
+            values.insert(key, format_seconds(m));
+            line_medians.push(m);
+        }
+        medians.push(line_medians);
+    }
+    if let [model, cpython, ..] = &medians[..] {
+        let ratios: Vec<f64> = model.iter().zip(cpython).map(|(m, c)| m / c).collect();
+        for (ratio, (cpu, interval_ms)) in ratios.iter().zip(CONFIGS) {
+            values.insert(
+                format!("ratio_{cpu}cpu_{interval_ms}ms"),
+                format_ratio(*ratio),
+            );
+        }
+        let lowest = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let highest = ratios.iter().copied().fold(0.0, f64::max);
+        values.insert("ratio_lowest".into(), format_ratio(lowest));
+        values.insert("ratio_highest".into(), format_ratio(highest));
+        values.insert(
+            "cpython_version".into(),
+            series[1].name.trim_start_matches("CPython ").into(),
+        );
+    }
+    values.insert("sleeps".into(), (rounds * SLEEPS_PER_TRIAL).to_string());
+    Ok(values)
 }
 
 /// One bar per configuration, samples in milliseconds.
-fn to_series(name: &str, kind: SeriesKind, latencies: Vec<Vec<f64>>) -> Series {
+fn to_series(line: &Measured) -> Series {
     Series {
-        name: name.into(),
-        color: kind.color(),
-        points: latencies
-            .into_iter()
+        name: line.name.clone(),
+        color: line.kind.color(),
+        points: line
+            .latencies
+            .iter()
             .enumerate()
             .map(|(i, samples)| Point {
                 x: i as f64,
-                samples: samples.into_iter().map(|s| s * 1e3).collect(),
+                samples: samples.iter().map(|s| s * 1e3).collect(),
             })
             .collect(),
     }
 }
 
-/// Seconds each of `sleeps` naps took in this thread, with `cpu_threads`
-/// threads counting down under the same model GIL.
-fn model_latencies(cpu_threads: usize, interval: Duration, sleeps: usize) -> Vec<f64> {
+/// One trial: seconds each of `sleeps` naps took in this thread, with
+/// `cpu_threads` threads counting down under the same model GIL, started
+/// for this trial and stopped after it.
+fn model_trial(cpu_threads: usize, interval: Duration, sleeps: usize) -> Vec<f64> {
     let gil = gil::Gil::with_switch_interval(interval);
     let stop = AtomicBool::new(false);
     thread::scope(|s| {
@@ -125,7 +251,8 @@ fn model_latencies(cpu_threads: usize, interval: Duration, sleeps: usize) -> Vec
             });
         }
         let latencies = gil.attach(|py| {
-            py.detach(|| thread::sleep(Duration::from_millis(20))); // let them start
+            // Let every CPU-bound thread reach the GIL once, as the script does.
+            py.detach(|| thread::sleep(interval));
             (0..sleeps)
                 .map(|_| {
                     let start = Instant::now();
@@ -139,13 +266,19 @@ fn model_latencies(cpu_threads: usize, interval: Duration, sleeps: usize) -> Vec
     })
 }
 
-/// CPython's latencies, in the order of [`CONFIGS`].
-fn cpython(sleeps: usize) -> Result<(String, Vec<Vec<f64>>), String> {
-    let json = lab_python::run(PYTHON_SCRIPT, &[sleeps.to_string()])?;
+/// One trial of each configuration, in `order`, under `python`: its version
+/// and the latencies, in the order of [`CONFIGS`].
+fn cpython_trials(
+    python: &Interpreter,
+    order: &[usize],
+) -> Result<(String, Vec<Vec<f64>>), String> {
+    let config = |i: usize| format!("{}:{}", CONFIGS[i].0, CONFIGS[i].1);
+    let mut args = vec!["1".to_string(), SLEEPS_PER_TRIAL.to_string()];
+    args.extend(order.iter().map(|&i| config(i)));
+    let json = python.run(PYTHON_SCRIPT, &args)?;
     let version = json["python"].as_str().unwrap_or("3").to_string();
-    let latencies = CONFIGS
-        .iter()
-        .map(|(cpu, interval)| samples_at(&json[interval.to_string()][cpu.to_string()]))
+    let latencies = (0..CONFIGS.len())
+        .map(|i| python::samples_at(&json["samples"][config(i)]))
         .collect::<Result<_, _>>()
         .map_err(|e| format!("{PYTHON_SCRIPT}: {e}"))?;
     Ok((version, latencies))
@@ -158,8 +291,33 @@ mod tests {
     /// Invariants, not times: one sample per sleep, none shorter than the nap.
     #[test]
     fn every_sleep_is_measured_in_full() {
-        let latencies = model_latencies(1, Duration::from_millis(1), 5);
+        let latencies = model_trial(2, Duration::from_millis(1), 5);
         assert_eq!(latencies.len(), 5);
         assert!(latencies.iter().all(|&s| s >= NAP.as_secs_f64()));
+    }
+
+    /// The values the chapter quotes: a median per series and configuration,
+    /// the model over the first CPython, and the extremes of those ratios.
+    #[test]
+    fn values_name_every_cell_and_the_ratios() {
+        let line = |key: &str, scale: f64| Measured {
+            name: key.into(),
+            kind: SeriesKind::Other,
+            key: key.into(),
+            latencies: (1..=CONFIGS.len())
+                .map(|i| vec![i as f64 * scale * 1e-3; 3])
+                .collect(),
+        };
+        let mut cpython = line("cpython", 2.0);
+        cpython.name = "CPython 3.11.7".into();
+        let got = values(&[line("model", 1.0), cpython], 5).unwrap();
+        assert_eq!(got["model_0cpu_5ms"], "1.00 ms");
+        assert_eq!(got["cpython_3cpu_1ms"], "14.0 ms");
+        assert_eq!(got["ratio_2cpu_5ms"], "0.50x");
+        assert_eq!(got["ratio_lowest"], "0.50x");
+        assert_eq!(got["cpython_version"], "3.11.7");
+        assert_eq!(got["sleeps"], "50");
+        let alone = values(&[line("model", 1.0)], 5).unwrap();
+        assert!(!alone.contains_key("ratio_lowest"));
     }
 }

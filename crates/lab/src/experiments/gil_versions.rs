@@ -11,29 +11,21 @@
 //! like the machine, not in the key.
 
 use super::Args;
+use crate::python;
 use crate::sample::{format_ratio, format_seconds, median};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
-#[path = "../../../../examples/python_versions.rs"]
-#[allow(dead_code)] // the example's `main`
-mod example;
-
-const SCRIPT: &str = "python/gil_versions.py";
+const SCRIPT: &str = "gil_versions.py";
 
 pub fn run(args: &Args) -> Result<Record, String> {
     let rounds = args.samples(3);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(SCRIPT);
+    let script = python::book_script(SCRIPT);
     let mut measured: Vec<(String, Value)> = Vec::new();
     let mut notes = Vec::new();
-    for python in example::interpreters() {
-        eprintln!("  {} ({})", python.version, python.path.display());
-        match run_script(&python.path, &script, rounds) {
+    for python in python::interpreters() {
+        match python.run_path(&script, &["--json".into(), rounds.to_string()]) {
             Ok(json) => measured.push((python.version, json)),
             Err(why) => notes.push(format!("{} did not run: {why}.", python.version)),
         }
@@ -85,7 +77,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
         });
     }
     let versions: Vec<String> = measured.iter().map(|(v, _)| v.clone()).collect();
-    let missing: Vec<&str> = example::KNOWN
+    let missing: Vec<&str> = python::KNOWN
         .iter()
         .copied()
         .filter(|known| !versions.iter().any(|v| v == known))
@@ -142,20 +134,6 @@ fn title(versions: &[String], values: &BTreeMap<String, String>) -> String {
     }
 }
 
-/// Runs `SCRIPT --json ROUNDS` with `python` and parses what it prints.
-fn run_script(python: &Path, script: &Path, rounds: usize) -> Result<Value, String> {
-    let out = Command::new(python)
-        .arg(script)
-        .args(["--json", &rounds.to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot start it ({e})"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("it printed bad JSON: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +149,7 @@ mod tests {
             ("python3.11-config", None),
             ("pythonw3.11", None),
         ] {
-            assert_eq!(example::version_of(name).as_deref(), version, "{name}");
+            assert_eq!(python::version_of(name).as_deref(), version, "{name}");
         }
     }
 

@@ -11,11 +11,10 @@
 //! failure; only finding none at all fails.
 
 use super::Args;
-use crate::python::samples_at;
+use crate::python::{self, Interpreter, samples_at};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 const SCRIPT: &str = "lost_updates.py";
 /// Increments per thread for `count += 1` and for the call.
@@ -73,17 +72,19 @@ pub fn run(args: &Args) -> Result<Record, String> {
     let mut runs: Vec<Run> = Vec::new();
     // The version of `python3` on PATH: the one the book's Python cells run.
     let mut on_path = None;
-    for python in interpreters() {
-        match run_one(&python, samples) {
+    let mut pythons = python::interpreters();
+    pythons.push(Interpreter::path_python3());
+    for python in &pythons {
+        match run_one(python, samples) {
             Ok(run) => {
-                if python == Path::new("python3") {
+                if python.path == Path::new("python3") {
                     on_path = Some(run.version);
                 }
                 if runs.iter().all(|r| r.version != run.version) {
                     runs.push(run);
                 }
             }
-            Err(why) => notes.push(format!("{}: {why}.", python.display())),
+            Err(why) => notes.push(format!("{}: {why}.", python.path.display())),
         }
     }
     if runs.is_empty() {
@@ -148,49 +149,10 @@ pub fn run(args: &Args) -> Result<Record, String> {
     })
 }
 
-/// Every interpreter to try: one per pyenv version (its `python3`, else
-/// `python2`, else `python`), then `python3` from PATH, which may be one of
-/// them (the caller drops repeated versions).
-fn interpreters() -> Vec<PathBuf> {
-    let root = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".pyenv")));
-    let mut found: Vec<PathBuf> = root
-        .and_then(|root| std::fs::read_dir(root.join("versions")).ok())
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let bin = entry.ok()?.path().join("bin");
-            ["python3", "python2", "python"]
-                .iter()
-                .map(|name| bin.join(name))
-                .find(|path| path.exists())
-        })
-        .collect();
-    found.sort();
-    found.push(PathBuf::from("python3"));
-    found
-}
-
 /// Runs the script with `python` and reads what it printed.
-fn run_one(python: &Path, samples: usize) -> Result<Run, String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("python")
-        .join(SCRIPT);
-    eprintln!("  {} {SCRIPT}", python.display());
-    let out = Command::new(python)
-        .arg(&script)
-        .args([INCREMENTS, WIDE_INCREMENTS, PROBE_LOOPS, samples as u64].map(|n| n.to_string()))
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run it ({e})"))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("{SCRIPT} failed: {}", stderr.trim()));
-    }
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON: {e}"))?;
-    parse(&json)
+fn run_one(python: &Interpreter, samples: usize) -> Result<Run, String> {
+    let args = [INCREMENTS, WIDE_INCREMENTS, PROBE_LOOPS, samples as u64].map(|n| n.to_string());
+    parse(&python.run(SCRIPT, &args)?)
 }
 
 fn parse(json: &serde_json::Value) -> Result<Run, String> {
@@ -449,12 +411,5 @@ mod tests {
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(4e6), "4,000,000");
         assert_eq!(thousands(1234567.0), "1,234,567");
-    }
-
-    #[test]
-    fn finds_pyenv_interpreters_then_python3() {
-        let found = interpreters();
-        assert_eq!(found.last(), Some(&PathBuf::from("python3")));
-        assert!(found[..found.len() - 1].iter().all(|p| p.exists()));
     }
 }

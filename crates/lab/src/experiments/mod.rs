@@ -41,6 +41,7 @@ pub mod break_even_py;
 pub mod convoy;
 pub mod escape_gil;
 pub mod fork_vs_rss;
+pub mod gil_cpython;
 pub mod gil_timeline;
 pub mod gil_versions;
 pub mod io_threads;
@@ -115,7 +116,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     },
     Experiment {
         name: "convoy",
-        about: "a 100 µs sleep beside 0-2 CPU-bound threads: model GIL and CPython, 5 ms and 1 ms",
+        about: "a 100 µs sleep beside 0-3 CPU-bound threads at 5 ms and 1 ms: model GIL and CPython (--full: 3.11-3.13)",
         run: convoy::run,
     },
     Experiment {
