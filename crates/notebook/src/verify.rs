@@ -81,7 +81,8 @@ fn lines(text: &str) -> Vec<String> {
     text.split('\n').map(String::from).collect()
 }
 
-/// Every line with each run of digits (and hex digits after `0x`) as `N`.
+/// Every line with each run of digits (and hex digits after `0x`) as `N`,
+/// and each run of spaces as one: a number's width moves the columns after it.
 fn masked(text: &str) -> Vec<String> {
     lines(text)
         .iter()
@@ -101,6 +102,10 @@ fn masked(text: &str) -> Vec<String> {
                         chars.next();
                     }
                     out.push('N');
+                } else if c == ' ' || c == '\t' {
+                    if !out.ends_with(' ') {
+                        out.push(' ');
+                    }
                 } else {
                     out.push(c);
                 }
@@ -204,6 +209,12 @@ mod tests {
     #[test]
     fn addresses_mask_whole() {
         assert_eq!(masked("at 0x7ffd3a2c, 12 items"), ["at N, N items"]);
+    }
+
+    #[test]
+    fn columns_moved_by_a_number_s_width_still_match() {
+        assert_eq!(masked("a  999  x"), masked("a 1000   x"));
+        assert_ne!(masked("a 1 x"), masked("a 1 y"));
     }
 
     #[test]
