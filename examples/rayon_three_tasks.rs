@@ -18,7 +18,7 @@ fn main() {
     println!("{cores} cores; one task alone: {}", ms(one));
 
     // Three threads: the kernel shares the cores among them, a slice of
-    // time each, so all three progress at once and end together.
+    // time each, so all three progress at once.
     let start = Instant::now();
     thread::scope(|s| {
         for _ in 0..TASKS {

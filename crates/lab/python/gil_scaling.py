@@ -50,7 +50,10 @@ def main():
     result = {"python": sys.version.split()[0], "count": count}
     for name, _ in ways:
         result[name] = {str(w): [] for w in range(1, max_workers + 1)}
-    countdown(count)  # warm up: the first run is slower and would skew "1 worker"
+    # Warm up: CPython 3.11 specialises a function's bytecode from its 8th
+    # call on, and calls before that run slower (chapter 9 shows it).
+    for _ in range(8):
+        countdown(count // 8)
     # In rounds, one sample of each configuration per round, so a slow spell
     # of the machine falls on all of them alike.
     for _ in range(samples):
