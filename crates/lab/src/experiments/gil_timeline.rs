@@ -3,9 +3,14 @@
 //! where its thread held the GIL), or as native threads
 //! (`gil_timeline_native`: each lane filled from the thread's start to its end).
 //!
-//! The model's lanes come from the GIL's event log. CPython's come from the
-//! threads themselves (crates/lab/python/gil_timeline.py): each reads the
-//! clock every 100 countdown steps, and only the thread holding the GIL can.
+//! Both kinds of lanes come from the threads themselves, measured alike:
+//! each thread reads the clock every couple of microseconds of counting (the
+//! CPython threads of crates/lab/python/gil_timeline.py every 100 steps), and
+//! only the thread holding the GIL can. A log kept inside the model GIL would
+//! be exact, but it is not free: the tens of nanoseconds it added to each
+//! hand-over, under the GIL's own mutex, changed which thread won the next
+//! one (hand-overs back to the previous holder: 29–47% with it, 54–64%
+//! without it, in three sets of 20 runs each).
 //!
 //! Each runs `n` times (5 by default, 20 with `--full`); the chart shows the
 //! run with the median total time, the values summarise all of them: how
@@ -21,6 +26,13 @@ use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::Instant;
+
+/// Countdown steps between two readings of the clock: about 2 µs of work, as
+/// long as the script's 100 steps take.
+const STEPS_PER_READING: u64 = 8 * gil::CHECK_EVERY;
+/// A longer gap between two readings is a time the thread did not run (the
+/// script's `GAP`).
+const GAP: f64 = 50e-6;
 
 const THREADS: usize = 4;
 /// Countdown steps per thread: a twentieth of `tasks::cpu_task` (about 50 ms),
@@ -249,57 +261,106 @@ fn take_runs(n: usize, label: &str, once: fn() -> Run) -> Result<Vec<Run>, Strin
     Ok(runs)
 }
 
-/// Four threads under one model GIL, its event log on. They start as the
-/// script's threads do: each waits at a gate, and this thread, holding the
-/// GIL, opens the gate once all four wait there, then drops the GIL.
+/// Four threads under one model GIL. They start as the script's threads do:
+/// each waits at a gate, and this thread, holding the GIL, opens the gate
+/// once all four wait there, then drops the GIL.
 fn gil_run() -> Run {
     let gil = gil::Gil::new();
     let gate = Gate::default();
-    thread::scope(|s| {
-        for i in 0..THREADS {
-            thread::Builder::new()
-                .name(format!("thread {}", i + 1))
-                .spawn_scoped(s, || {
+    let lanes = thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                s.spawn(|| {
                     gil.attach(|py| {
-                        py.detach(|| gate.pass());
-                        gil::countdown(py, COUNT);
+                        let start = py.detach(|| gate.pass());
+                        count(py, start)
                     })
                 })
-                .expect("spawn a thread");
-        }
+            })
+            .collect();
         gate.wait_for(THREADS);
-        gil.attach(|_| {
-            gil.start_event_log();
-            gate.open();
-        });
+        gil.attach(|_| gate.open(Instant::now()));
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a countdown thread panicked"))
+            .collect()
     });
-    let mut lanes = vec![Vec::new(); THREADS];
-    for span in gil.event_log() {
-        let lane = span
-            .thread
-            .strip_prefix("thread ")
-            .and_then(|n| n.parse::<usize>().ok())
-            .expect("the threads above are named `thread N`");
-        lanes[lane - 1].push((span.from.as_secs_f64(), span.to.as_secs_f64()));
+    Run {
+        lanes: merge(lanes),
     }
-    Run { lanes }
+}
+
+/// Counts down [`COUNT`] steps under the GIL as the script's `count` does,
+/// noting when this thread ran: its spans, in seconds from `start`.
+fn count(py: &gil::Attached<'_>, start: Instant) -> Vec<(f64, f64)> {
+    let mut spans = Vec::new();
+    let mut from = start.elapsed().as_secs_f64();
+    let mut last = from;
+    let mut left = COUNT;
+    while left > 0 {
+        let steps = left.min(STEPS_PER_READING);
+        gil::countdown(py, steps);
+        left -= steps;
+        let now = start.elapsed().as_secs_f64();
+        if now - last > GAP {
+            spans.push((from, last));
+            from = now;
+        }
+        last = now;
+    }
+    spans.push((from, last));
+    spans
+}
+
+/// Each thread's spans, joined where no other thread ran in between (the
+/// operating system, not the GIL, paused the thread), as the script's
+/// `merge` joins them.
+fn merge(lanes: Vec<Vec<(f64, f64)>>) -> Vec<Vec<(f64, f64)>> {
+    let starts: Vec<Vec<f64>> = lanes
+        .iter()
+        .map(|spans| spans.iter().map(|&(from, _)| from).collect())
+        .collect();
+    lanes
+        .iter()
+        .enumerate()
+        .map(|(me, spans)| {
+            let mut merged: Vec<(f64, f64)> = Vec::new();
+            for &(from, to) in spans {
+                match merged.last_mut() {
+                    Some(last)
+                        if !starts.iter().enumerate().any(|(other, starts)| {
+                            other != me && starts.iter().any(|&s| last.1 <= s && s < from)
+                        }) =>
+                    {
+                        last.1 = to;
+                    }
+                    _ => merged.push((from, to)),
+                }
+            }
+            merged
+        })
+        .collect()
 }
 
 /// Where threads wait until they are let go, like the script's
 /// `threading.Event`: [`Gate::wait_for`] waits until `n` threads wait there.
 #[derive(Default)]
 struct Gate {
-    /// (threads waiting, open)
-    state: Mutex<(usize, bool)>,
+    /// (threads waiting, the moment it opened)
+    state: Mutex<(usize, Option<Instant>)>,
     changed: Condvar,
 }
 
 impl Gate {
-    fn pass(&self) {
+    /// Waits until the gate opens; returns the moment it did.
+    fn pass(&self) -> Instant {
         let mut state = self.state.lock().expect("no thread panics at the gate");
         state.0 += 1;
         self.changed.notify_all();
-        while !state.1 {
+        loop {
+            if let Some(opened) = state.1 {
+                return opened;
+            }
             state = self
                 .changed
                 .wait(state)
@@ -317,8 +378,8 @@ impl Gate {
         }
     }
 
-    fn open(&self) {
-        self.state.lock().expect("no thread panics at the gate").1 = true;
+    fn open(&self, now: Instant) {
+        self.state.lock().expect("no thread panics at the gate").1 = Some(now);
         self.changed.notify_all();
     }
 }
@@ -425,6 +486,17 @@ mod tests {
         let mut spans: Vec<_> = run.lanes.iter().flatten().copied().collect();
         spans.sort_by(|a, b| a.0.total_cmp(&b.0));
         assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0));
+    }
+
+    /// Thread 0's first two spans have nobody in between: one span. Its
+    /// third follows thread 1's: kept apart.
+    #[test]
+    fn merge_joins_only_spans_nobody_ran_between() {
+        let lanes = vec![vec![(0.0, 1.0), (1.2, 2.0), (4.0, 5.0)], vec![(2.5, 3.5)]];
+        assert_eq!(
+            merge(lanes),
+            [vec![(0.0, 2.0), (4.0, 5.0)], vec![(2.5, 3.5)]]
+        );
     }
 
     #[test]

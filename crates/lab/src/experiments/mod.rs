@@ -106,7 +106,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     },
     Experiment {
         name: "gil_timeline",
-        about: "who holds the model GIL when: 4 CPU-bound threads (event log)",
+        about: "who holds the GIL when: 4 CPU-bound threads, model and CPython",
         run: gil_timeline::run,
     },
     Experiment {
