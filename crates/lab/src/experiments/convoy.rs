@@ -10,20 +10,27 @@
 //! and with two or more CPU-bound threads the sleeper often loses the
 //! hand-over to one of them and waits another interval, or several.
 //!
-//! The sleeper's wait is spread wide (one interval to many), so a median
-//! needs many sleeps to settle. Every configuration is measured in short
-//! trials that start the threads afresh, one trial of each per round, model
-//! and CPython taking turns, so that neither one start of the threads nor a
-//! slow spell of the machine weighs on one bar alone.
+//! The sleeper's wait is spread wide (one interval to many), and its sleeps
+//! are not independent: within one start of the threads, a sleeper that got
+//! the GIL at its first request tends to keep doing so (the timers of the
+//! threads fall into step), and one that lost tends to keep losing. So every
+//! configuration is measured in many short trials that start the threads
+//! afresh, one trial of each per round, model and CPython taking turns, so
+//! that neither one start of the threads nor a slow spell of the machine
+//! weighs on one bar alone. The waits fall on steps one interval apart, and
+//! the plain median of such samples jumps a whole step when the share below
+//! a step crosses a half; the values quote the Harrell–Davis median, which
+//! moves smoothly with that share.
 
 use super::Args;
 use super::gil_cpython as cpython;
 use crate::contention::Contention;
 use crate::python::{self, Interpreter};
-use crate::sample::{format_ratio, format_seconds, median};
+use crate::sample::{format_ratio, format_seconds, smooth_median};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -34,16 +41,16 @@ const PYTHON_SCRIPT: &str = "gil_convoy.py";
 /// interval does not matter, so it is measured once.
 const CONFIGS: [(usize, u64); 7] = [(0, 5), (1, 5), (2, 5), (3, 5), (1, 1), (2, 1), (3, 1)];
 
-/// Sleeps timed in one trial (one start of the CPU-bound threads).
-const SLEEPS_PER_TRIAL: usize = 10;
+/// Sleeps timed in one trial (one start of the CPU-bound threads): few, since
+/// sleeps of one trial resemble each other.
+const SLEEPS_PER_TRIAL: usize = 4;
 
-/// Rounds by default: about 12 s of the book build, half of it CPython's, and
-/// 50 sleeps per configuration and series, enough to tell a convoy from none
-/// but not to pin the median of a wide spread. `--full` takes 40 rounds (400
-/// sleeps each) and every CPython of [`cpython::MODELLED_MINORS`] installed;
-/// `--samples N` sets the rounds.
-const ROUNDS: usize = 5;
-const FULL_ROUNDS: usize = 40;
+/// Rounds by default: about 25 s of the book build, half of it CPython's,
+/// and 160 sleeps per configuration and series. `--full` takes 150 rounds
+/// (600 sleeps each) and every CPython of [`cpython::MODELLED_MINORS`]
+/// installed; `--samples N` sets the rounds.
+const ROUNDS: usize = 40;
+const FULL_ROUNDS: usize = 150;
 
 /// One measured series: its name, colour and the samples (seconds) of each
 /// configuration, in the order of [`CONFIGS`].
@@ -148,12 +155,13 @@ pub fn run(args: &Args) -> Result<Record, String> {
             "Each sample is one sleep of 100 µs, timed from before the GIL is released to \
              after it is taken back: {} per bar, in {rounds} trials of {SLEEPS_PER_TRIAL} \
              sleeps with fresh threads, the configurations and series taking turns. \
-             \"2 CPU, 5 ms\": beside 2 CPU-bound threads, at a 5 ms switch interval.",
+             \"2 CPU, 5 ms\": beside 2 CPU-bound threads, at a 5 ms switch interval. \
+             The numbers quoted with the chart are Harrell–Davis medians.",
             rounds * SLEEPS_PER_TRIAL
         ),
     );
-    let alone = median("alone", &series[0].latencies[0])?;
-    let crowded = median("crowded", &series[0].latencies[1])?;
+    let alone = smooth_median("alone", &series[0].latencies[0])?;
+    let crowded = smooth_median("crowded", &series[0].latencies[1])?;
     let title = format!(
         "Beside one CPU-bound thread, a 100 µs sleep takes {} instead of {}",
         format_seconds(crowded),
@@ -180,9 +188,13 @@ pub fn run(args: &Args) -> Result<Record, String> {
     })
 }
 
-/// The values chapter 12 quotes: each series' median per configuration
-/// (`model_2cpu_5ms`), the model's median over CPython's (`ratio_2cpu_5ms`,
-/// python3 from PATH), and the lowest and highest of those ratios.
+/// The values chapter 12 quotes: each series' Harrell–Davis median per
+/// configuration (`model_2cpu_5ms`), the model's median over CPython's
+/// (`ratio_2cpu_5ms`, python3 from PATH), the lowest and highest of those
+/// ratios; and beside two or more CPU-bound threads, how often the sleeper
+/// got the GIL at its first request (`model_2cpu_5ms_first`), and how often
+/// it did right after a sleep of the same trial that did
+/// (`model_2cpu_5ms_first_again`).
 fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>, String> {
     let mut values = BTreeMap::new();
     let mut medians = Vec::new();
@@ -190,9 +202,14 @@ fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>
         let mut line_medians = Vec::new();
         for (samples, (cpu, interval_ms)) in line.latencies.iter().zip(CONFIGS) {
             let key = format!("{}_{cpu}cpu_{interval_ms}ms", line.key);
-            let m = median(&key, samples)?;
-            values.insert(key, format_seconds(m));
+            let m = smooth_median(&key, samples)?;
+            values.insert(key.clone(), format_seconds(m));
             line_medians.push(m);
+            if cpu >= 2 {
+                let (first, again) = first_requests(samples, Duration::from_millis(interval_ms));
+                values.insert(format!("{key}_first"), format_share(first));
+                values.insert(format!("{key}_first_again"), format_share(again));
+            }
         }
         medians.push(line_medians);
     }
@@ -217,6 +234,31 @@ fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>
     Ok(values)
 }
 
+/// Of `latencies` (trials of [`SLEEPS_PER_TRIAL`], in order), the share
+/// that got the GIL back at the sleeper's first request, within one and a
+/// half switch intervals; and that share among the sleeps that came right
+/// after such a sleep in the same trial (`None` if there were none).
+fn first_requests(latencies: &[f64], interval: Duration) -> (Option<f64>, Option<f64>) {
+    let first: Vec<bool> = latencies
+        .iter()
+        .map(|&s| s < 1.5 * interval.as_secs_f64())
+        .collect();
+    let share = |hits: usize, of: usize| (of > 0).then(|| hits as f64 / of as f64);
+    let after_first: Vec<bool> = first
+        .chunks(SLEEPS_PER_TRIAL)
+        .flat_map(|trial| trial.windows(2).filter(|w| w[0]).map(|w| w[1]))
+        .collect();
+    (
+        share(first.iter().filter(|&&f| f).count(), first.len()),
+        share(after_first.iter().filter(|&&f| f).count(), after_first.len()),
+    )
+}
+
+/// A share as a whole percentage, or "none" when nothing was counted.
+fn format_share(share: Option<f64>) -> String {
+    share.map_or_else(|| "none".into(), |s| format!("{:.0}%", s * 100.0))
+}
+
 /// One bar per configuration, samples in milliseconds.
 fn to_series(line: &Measured) -> Series {
     Series {
@@ -237,20 +279,31 @@ fn to_series(line: &Measured) -> Series {
 /// One trial: seconds each of `sleeps` naps took in this thread, with
 /// `cpu_threads` threads counting down under the same model GIL, started
 /// for this trial and stopped after it.
+///
+/// The threads start as the script's do: this thread holds the GIL and starts
+/// them one at a time, each time waiting (GIL released) until the new thread
+/// runs, as `Thread.start()` waits for the new thread to report that it has
+/// started, which it can only do holding the GIL. Started all at once, the
+/// model's first sleeps came out shorter than CPython's.
 fn model_trial(cpu_threads: usize, interval: Duration, sleeps: usize) -> Vec<f64> {
     let gil = gil::Gil::with_switch_interval(interval);
     let stop = AtomicBool::new(false);
+    let (started, has_started) = mpsc::channel();
     thread::scope(|s| {
-        for _ in 0..cpu_threads {
-            s.spawn(|| {
-                gil.attach(|py| {
-                    while !stop.load(Ordering::Relaxed) {
-                        gil::countdown(py, 1_000_000);
-                    }
-                })
-            });
-        }
         let latencies = gil.attach(|py| {
+            for _ in 0..cpu_threads {
+                let started = started.clone();
+                let (gil, stop) = (&gil, &stop);
+                s.spawn(move || {
+                    gil.attach(|py| {
+                        started.send(()).expect("the sleeper waits for it");
+                        while !stop.load(Ordering::Relaxed) {
+                            gil::countdown(py, 1_000_000);
+                        }
+                    })
+                });
+                py.detach(|| has_started.recv().expect("the thread reports"));
+            }
             // Let every CPU-bound thread reach the GIL once, as the script does.
             py.detach(|| thread::sleep(interval));
             (0..sleeps)
@@ -288,6 +341,22 @@ fn cpython_trials(
 mod tests {
     use super::*;
 
+    /// Firsts are counted over all sleeps; "again" only over the sleeps that
+    /// follow a first in the same trial, never across two trials.
+    #[test]
+    fn first_requests_count_within_trials() {
+        let ms = 1e-3;
+        let (first, won) = (1.2 * ms, 2.3 * ms);
+        let mut latencies = vec![first, first, won, first]; // pairs: F-F, F-W, W-F
+        latencies.extend([won, won, won, first]); // none after a first
+        latencies.truncate(2 * SLEEPS_PER_TRIAL);
+        let (share, again) = first_requests(&latencies, Duration::from_millis(1));
+        assert_eq!(share, Some(4.0 / 8.0));
+        assert_eq!(again, Some(1.0 / 2.0));
+        assert_eq!(first_requests(&[won; 4], Duration::from_millis(1)).1, None);
+        assert_eq!(format_share(None), "none");
+    }
+
     /// Invariants, not times: one sample per sleep, none shorter than the nap.
     #[test]
     fn every_sleep_is_measured_in_full() {
@@ -316,8 +385,12 @@ mod tests {
         assert_eq!(got["ratio_2cpu_5ms"], "0.50x");
         assert_eq!(got["ratio_lowest"], "0.50x");
         assert_eq!(got["cpython_version"], "3.11.7");
-        assert_eq!(got["sleeps"], "50");
+        assert_eq!(got["sleeps"], (5 * SLEEPS_PER_TRIAL).to_string());
+        // 2 ms beside 2 CPU-bound threads at 1 ms: not the first request.
+        assert_eq!(got["model_2cpu_1ms_first"], "0%");
+        assert!(!got.contains_key("model_1cpu_1ms_first"));
         let alone = values(&[line("model", 1.0)], 5).unwrap();
+        assert!(!alone.contains_key("ratio_highest"));
         assert!(!alone.contains_key("ratio_lowest"));
     }
 }
