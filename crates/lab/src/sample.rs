@@ -110,22 +110,72 @@ pub fn median(what: &str, samples: &[f64]) -> Result<f64, String> {
 /// median jumps from one value to the next as soon as the share of samples
 /// below a step crosses a half; this estimate moves smoothly with that share.
 pub fn smooth_median(what: &str, samples: &[f64]) -> Result<f64, String> {
-    let mut sorted: Vec<f64> = samples.iter().copied().filter(|s| s.is_finite()).collect();
-    if sorted.is_empty() {
+    let mut sorted = finite(what, samples)?;
+    sorted.sort_by(f64::total_cmp);
+    Ok(HarrellDavis::new(what, sorted.len())?.of(&sorted))
+}
+
+/// How much [`smooth_median`] would move from run to run, estimated from one
+/// run: the standard deviation of the estimate over bootstrap resamples,
+/// relative to the estimate. `samples` come in trials of `trial_len` (the
+/// last may be shorter), and a resample draws whole trials, with
+/// replacement: samples of one trial resemble each other, and drawing them
+/// one by one would understate the spread. The resamples are seeded, so the
+/// same samples give the same spread.
+pub fn smooth_median_spread(what: &str, samples: &[f64], trial_len: usize) -> Result<f64, String> {
+    const RESAMPLES: usize = 200;
+    let samples = finite(what, samples)?;
+    let trials: Vec<&[f64]> = samples.chunks(trial_len.max(1)).collect();
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    let weights = HarrellDavis::new(what, samples.len())?;
+    let estimate = weights.of(&sorted);
+    let mut rng = fastrand::Rng::with_seed(0x5eed);
+    let mut resampled = Vec::with_capacity(samples.len());
+    let estimates: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            resampled.clear();
+            while resampled.len() < samples.len() {
+                resampled.extend_from_slice(trials[rng.usize(..trials.len())]);
+            }
+            resampled.truncate(samples.len());
+            resampled.sort_by(f64::total_cmp);
+            weights.of(&resampled)
+        })
+        .collect();
+    let mean = estimates.iter().sum::<f64>() / RESAMPLES as f64;
+    let variance = estimates.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / RESAMPLES as f64;
+    Ok(variance.sqrt() / estimate)
+}
+
+/// `samples`, or an error naming `what` if there are none or one is not a
+/// number.
+fn finite(what: &str, samples: &[f64]) -> Result<Vec<f64>, String> {
+    if samples.is_empty() || !samples.iter().all(|s| s.is_finite()) {
         return Err(format!("{what}: no valid samples"));
     }
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len() as f64;
-    let shape = (n + 1.0) / 2.0;
-    let beta = Beta::new(shape, shape).map_err(|e| format!("{what}: {e}"))?;
-    let mut below = 0.0;
-    let mut estimate = 0.0;
-    for (i, sample) in sorted.iter().enumerate() {
-        let upto = beta.cdf((i + 1) as f64 / n);
-        estimate += (upto - below) * sample;
-        below = upto;
+    Ok(samples.to_vec())
+}
+
+/// The Harrell–Davis weights of `n` sorted samples: the i-th gets the
+/// Beta((n+1)/2, (n+1)/2) probability of (i/n, (i+1)/n].
+struct HarrellDavis {
+    weights: Vec<f64>,
+}
+
+impl HarrellDavis {
+    fn new(what: &str, n: usize) -> Result<HarrellDavis, String> {
+        let shape = (n as f64 + 1.0) / 2.0;
+        let beta = Beta::new(shape, shape).map_err(|e| format!("{what}: {e}"))?;
+        let bounds: Vec<f64> = (0..=n).map(|i| beta.cdf(i as f64 / n as f64)).collect();
+        Ok(HarrellDavis {
+            weights: bounds.windows(2).map(|w| w[1] - w[0]).collect(),
+        })
     }
-    Ok(estimate)
+
+    fn of(&self, sorted: &[f64]) -> f64 {
+        self.weights.iter().zip(sorted).map(|(w, s)| w * s).sum()
+    }
 }
 
 /// A duration in seconds, written with a unit that keeps three significant
@@ -192,9 +242,33 @@ mod tests {
             smooth_median("x", &more_ones).unwrap(),
             smooth_median("x", &more_twos).unwrap(),
         );
-        assert!(1.3 < low && low < 1.5 && 1.5 < high && high < 1.7, "{low} {high}");
+        assert!(
+            1.3 < low && low < 1.5 && 1.5 < high && high < 1.7,
+            "{low} {high}"
+        );
         assert!(close(low + high, 3.0));
         assert!(smooth_median("none", &[f64::NAN]).is_err());
+        assert!(smooth_median("none", &[]).is_err());
+    }
+
+    /// No spread without variation; with trials that differ, some; the same
+    /// every time for the same samples. Trials that are alike inside (each
+    /// all ones or all twos) spread more than the same values mixed in
+    /// every trial.
+    #[test]
+    fn the_spread_resamples_whole_trials() {
+        assert_eq!(smooth_median_spread("x", &[2.0; 40], 4).unwrap(), 0.0);
+        let alike: Vec<f64> = (0..40)
+            .map(|i| if (i / 4) % 2 == 0 { 1.0 } else { 2.0 })
+            .collect();
+        let mixed: Vec<f64> = (0..40)
+            .map(|i| if i % 2 == 0 { 1.0 } else { 2.0 })
+            .collect();
+        let spread = smooth_median_spread("x", &alike, 4).unwrap();
+        assert!(spread > 0.0);
+        assert_eq!(spread, smooth_median_spread("x", &alike, 4).unwrap());
+        assert!(spread > smooth_median_spread("x", &mixed, 4).unwrap());
+        assert!(smooth_median_spread("x", &[], 4).is_err());
     }
 
     #[test]

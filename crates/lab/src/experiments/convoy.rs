@@ -26,7 +26,7 @@ use super::Args;
 use super::gil_cpython as cpython;
 use crate::contention::Contention;
 use crate::python::{self, Interpreter};
-use crate::sample::{format_ratio, format_seconds, smooth_median};
+use crate::sample::{format_ratio, format_seconds, smooth_median, smooth_median_spread};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,11 +46,14 @@ const CONFIGS: [(usize, u64); 7] = [(0, 5), (1, 5), (2, 5), (3, 5), (1, 1), (2, 
 const SLEEPS_PER_TRIAL: usize = 4;
 
 /// Rounds by default: about 25 s of the book build, half of it CPython's,
-/// and 160 sleeps per configuration and series. `--full` takes 150 rounds
-/// (600 sleeps each) and every CPython of [`cpython::MODELLED_MINORS`]
-/// installed; `--samples N` sets the rounds.
+/// and 160 sleeps per configuration and series. `--full` is the validation:
+/// 600 rounds (2,400 sleeps each, about 20 minutes), every CPython of
+/// [`cpython::MODELLED_MINORS`] installed; with 150 rounds, the medians
+/// beside two CPU-bound threads still moved ±16% between runs, as a
+/// bootstrap over the trials of one run predicted (7–11%). `--samples N`
+/// sets the rounds.
 const ROUNDS: usize = 40;
-const FULL_ROUNDS: usize = 150;
+const FULL_ROUNDS: usize = 600;
 
 /// One measured series: its name, colour and the samples (seconds) of each
 /// configuration, in the order of [`CONFIGS`].
@@ -189,15 +192,17 @@ pub fn run(args: &Args) -> Result<Record, String> {
 }
 
 /// The values chapter 12 quotes: each series' Harrell–Davis median per
-/// configuration (`model_2cpu_5ms`), the model's median over CPython's
-/// (`ratio_2cpu_5ms`, python3 from PATH), the lowest and highest of those
-/// ratios; and beside two or more CPU-bound threads, how often the sleeper
-/// got the GIL at its first request (`model_2cpu_5ms_first`), and how often
-/// it did right after a sleep of the same trial that did
-/// (`model_2cpu_5ms_first_again`).
+/// configuration (`model_2cpu_5ms`), how much it would move between runs
+/// (`model_2cpu_5ms_spread`, and the largest of those, `spread_highest`), the
+/// model's median over CPython's (`ratio_2cpu_5ms`, python3 from PATH), the
+/// lowest and highest of those ratios; and beside two or more CPU-bound
+/// threads, how often the sleeper got the GIL at its first request
+/// (`model_2cpu_5ms_first`), and how often it did right after a sleep of the
+/// same trial that did (`model_2cpu_5ms_first_again`).
 fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>, String> {
     let mut values = BTreeMap::new();
     let mut medians = Vec::new();
+    let mut spread_highest: f64 = 0.0;
     for line in series {
         let mut line_medians = Vec::new();
         for (samples, (cpu, interval_ms)) in line.latencies.iter().zip(CONFIGS) {
@@ -205,6 +210,9 @@ fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>
             let m = smooth_median(&key, samples)?;
             values.insert(key.clone(), format_seconds(m));
             line_medians.push(m);
+            let spread = smooth_median_spread(&key, samples, SLEEPS_PER_TRIAL)?;
+            values.insert(format!("{key}_spread"), format_percent(spread));
+            spread_highest = spread_highest.max(spread);
             if cpu >= 2 {
                 let (first, again) = first_requests(samples, Duration::from_millis(interval_ms));
                 values.insert(format!("{key}_first"), format_share(first));
@@ -230,6 +238,7 @@ fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>
             series[1].name.trim_start_matches("CPython ").into(),
         );
     }
+    values.insert("spread_highest".into(), format_percent(spread_highest));
     values.insert("sleeps".into(), (rounds * SLEEPS_PER_TRIAL).to_string());
     Ok(values)
 }
@@ -250,13 +259,21 @@ fn first_requests(latencies: &[f64], interval: Duration) -> (Option<f64>, Option
         .collect();
     (
         share(first.iter().filter(|&&f| f).count(), first.len()),
-        share(after_first.iter().filter(|&&f| f).count(), after_first.len()),
+        share(
+            after_first.iter().filter(|&&f| f).count(),
+            after_first.len(),
+        ),
     )
 }
 
 /// A share as a whole percentage, or "none" when nothing was counted.
 fn format_share(share: Option<f64>) -> String {
-    share.map_or_else(|| "none".into(), |s| format!("{:.0}%", s * 100.0))
+    share.map_or_else(|| "none".into(), format_percent)
+}
+
+/// A fraction as a whole percentage: 0.07 is "7%".
+fn format_percent(fraction: f64) -> String {
+    format!("{:.0}%", fraction * 100.0)
 }
 
 /// One bar per configuration, samples in milliseconds.
@@ -388,6 +405,9 @@ mod tests {
         assert_eq!(got["sleeps"], (5 * SLEEPS_PER_TRIAL).to_string());
         // 2 ms beside 2 CPU-bound threads at 1 ms: not the first request.
         assert_eq!(got["model_2cpu_1ms_first"], "0%");
+        // Equal samples: nothing to move.
+        assert_eq!(got["model_2cpu_1ms_spread"], "0%");
+        assert_eq!(got["spread_highest"], "0%");
         assert!(!got.contains_key("model_1cpu_1ms_first"));
         let alone = values(&[line("model", 1.0)], 5).unwrap();
         assert!(!alone.contains_key("ratio_highest"));
