@@ -45,7 +45,7 @@ const CONFIGS: [(usize, u64); 7] = [(0, 5), (1, 5), (2, 5), (3, 5), (1, 1), (2, 
 /// sleeps of one trial resemble each other.
 const SLEEPS_PER_TRIAL: usize = 4;
 
-/// Rounds by default: about 25 s of the book build, half of it CPython's,
+/// Rounds by default: about 40 s of the book build, half of it CPython's,
 /// and 160 sleeps per configuration and series. `--full` is the validation:
 /// 600 rounds (2,400 sleeps each, about 20 minutes), every CPython of
 /// [`cpython::MODELLED_MINORS`] installed; with 150 rounds, the medians
