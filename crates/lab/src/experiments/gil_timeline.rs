@@ -7,10 +7,10 @@
 //! each thread reads the clock every couple of microseconds of counting (the
 //! CPython threads of crates/lab/python/gil_timeline.py every 100 steps), and
 //! only the thread holding the GIL can. A log kept inside the model GIL would
-//! be exact, but it is not free: the tens of nanoseconds it added to each
-//! hand-over, under the GIL's own mutex, changed which thread won the next
-//! one (hand-overs back to the previous holder: 29–47% with it, 54–64%
-//! without it, in three sets of 20 runs each).
+//! be exact, but it is not free: a clock reading and a record per hand-over,
+//! made under the GIL's own mutex, changed which thread won the next one
+//! (hand-overs back to the previous holder: 29–47% with it, 54–64% without
+//! it, in three sets of 20 runs each).
 //!
 //! Each runs `n` times (5 by default, 20 with `--full`); the chart shows the
 //! run with the median total time, the values summarise all of them: how
