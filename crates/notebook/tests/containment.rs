@@ -10,23 +10,23 @@
 
 mod common;
 
-use common::{Fixture, assert_gone, without_style};
+use common::{Fixture, assert_gone, wait_until, without_style};
 use notebook::Mode;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Child;
 use std::time::Duration;
+
+const MINUTE: Duration = Duration::from_secs(60);
 
 /// Builds in `mode` on another thread; fails if the build takes more than a
 /// minute (it would hang the test suite otherwise).
 fn build_bounded(book: &Fixture, mode: Mode) -> Result<(String, usize), String> {
     std::thread::scope(|scope| {
         let build = scope.spawn(|| book.build(mode));
-        for _ in 0..2400 {
-            if build.is_finished() {
-                return build.join().unwrap();
-            }
-            std::thread::sleep(Duration::from_millis(25));
+        if !wait_until(MINUTE, || build.is_finished()) {
+            panic!("the build hung");
         }
-        panic!("the build hung");
+        build.join().unwrap()
     })
 }
 
@@ -304,30 +304,23 @@ fn main() {
     );
     let mut builder = common::start_binary(&book, &chapter, "auto");
     let started = || std::fs::read_to_string(book.path("cell.pid")).is_ok_and(|p| !p.is_empty());
-    for _ in 0..2400 {
-        if started() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    assert!(started(), "the cell never started");
+    assert!(wait_until(MINUTE, started), "the cell never started");
     // SAFETY: kill only sends a signal to the binary this test started.
     unsafe { libc::kill(builder.id() as libc::pid_t, signal) };
     builder.wait().unwrap();
     assert_gone(&book.read("cell.pid"), "the cell");
     assert_gone(&book.read("daemon.pid"), "the cell's daemon");
     let cwd = book.read("cwd");
-    for _ in 0..200 {
-        if !Path::new(&cwd).exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("the cell's working directory {cwd} outlived the build");
+    assert!(
+        wait_until(Duration::from_secs(5), || !Path::new(&cwd).exists()),
+        "the cell's working directory {cwd} outlived the build"
+    );
 }
 
-#[test]
-fn sigterm_stops_the_build_and_the_cell() {
+/// Starts the notebook binary on a book whose one cell writes its pid to a
+/// file and sleeps for five minutes; returns once the cell runs, with the
+/// book, the pid file and the binary.
+fn start_a_waiting_cell() -> (Fixture, PathBuf, Child) {
     let program = r#"fn main() {
     let pid_file = std::env::args().nth(1).unwrap();
     std::fs::write(&pid_file, std::process::id().to_string()).unwrap();
@@ -341,12 +334,14 @@ fn sigterm_stops_the_build_and_the_cell() {
         pid_file.display()
     );
     let builder = common::start_binary(&book, &chapter, "auto");
-    for _ in 0..2400 {
-        if std::fs::read_to_string(&pid_file).is_ok_and(|p| !p.is_empty()) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let started = || std::fs::read_to_string(&pid_file).is_ok_and(|p| !p.is_empty());
+    assert!(wait_until(MINUTE, started), "the cell never started");
+    (book, pid_file, builder)
+}
+
+#[test]
+fn sigterm_stops_the_build_and_the_cell() {
+    let (_book, pid_file, builder) = start_a_waiting_cell();
     // SAFETY: kill only sends a signal to the binary this test started.
     unsafe { libc::kill(builder.id() as libc::pid_t, libc::SIGTERM) };
     let out = builder.wait_with_output().unwrap();
@@ -363,35 +358,15 @@ fn sigterm_stops_the_build_and_the_cell() {
 /// when mdBook ran it through `cargo run` and is not its parent.
 #[test]
 fn the_build_stops_when_mdbook_is_gone() {
-    let program = r#"fn main() {
-    let pid_file = std::env::args().nth(1).unwrap();
-    std::fs::write(&pid_file, std::process::id().to_string()).unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(300));
-}
-"#;
-    let book = Fixture::new(&[("waits", program)], &[]);
-    let pid_file = book.path("waits.pid");
-    let chapter = format!(
-        "# C\n\n{{{{#cell waits timeout=300 -- {}}}}}\n",
-        pid_file.display()
-    );
-    let mut builder = common::start_binary(&book, &chapter, "auto");
-    for _ in 0..2400 {
-        if std::fs::read_to_string(&pid_file).is_ok_and(|p| !p.is_empty()) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let (_book, pid_file, mut builder) = start_a_waiting_cell();
     drop(builder.stdout.take());
-    for _ in 0..400 {
-        if builder.try_wait().unwrap().is_some() {
-            assert_gone(&std::fs::read_to_string(&pid_file).unwrap(), "the cell");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
+    if !wait_until(Duration::from_secs(10), || {
+        builder.try_wait().unwrap().is_some()
+    }) {
+        builder.kill().unwrap();
+        panic!("the notebook kept running after mdBook was gone");
     }
-    builder.kill().unwrap();
-    panic!("the notebook kept running after mdBook was gone");
+    assert_gone(&std::fs::read_to_string(&pid_file).unwrap(), "the cell");
 }
 
 /// A program that kills its own supervisor: the build says so, and the

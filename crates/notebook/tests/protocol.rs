@@ -91,20 +91,12 @@ fn ctrl_c_kills_the_running_cell_and_its_children() {
         pid_file.display()
     );
     let mut notebook = common::start_binary(&fixture, &chapter, "auto");
-    // Bounded waits for the cell to start and for the kernel to finish kills;
-    // nothing here measures how long anything took.
-    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
-        for _ in 0..2400 {
-            if done() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("gave up waiting for {what}");
-    };
-    wait_for("the cell to start its child", &|| {
-        std::fs::read_to_string(&pid_file).is_ok_and(|pid| !pid.is_empty())
-    });
+    assert!(
+        common::wait_until(Duration::from_secs(60), || {
+            std::fs::read_to_string(&pid_file).is_ok_and(|pid| !pid.is_empty())
+        }),
+        "gave up waiting for the cell to start its child"
+    );
     // SAFETY: kill only sends a signal to the binary this test started.
     unsafe { libc::kill(notebook.id() as libc::pid_t, libc::SIGINT) };
     let mut stderr = String::new();

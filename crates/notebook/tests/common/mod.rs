@@ -313,14 +313,24 @@ pub fn is_running(pid: &str) -> bool {
     }
 }
 
+/// Polls `done` every 25 ms until it holds or `limit` has passed; returns
+/// whether it held. Waits in the tests are bounded so that a hang fails the
+/// test instead of stalling CI; none measures how long anything took.
+pub fn wait_until(limit: std::time::Duration, mut done: impl FnMut() -> bool) -> bool {
+    const POLL: std::time::Duration = std::time::Duration::from_millis(25);
+    for _ in 0..limit.as_millis() / POLL.as_millis() {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(POLL);
+    }
+    false
+}
+
 /// Waits (boundedly) until process `pid` is gone; panics naming `what` if
 /// it is still running after five seconds.
 pub fn assert_gone(pid: &str, what: &str) {
-    for _ in 0..200 {
-        if !is_running(pid) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
+    if !wait_until(std::time::Duration::from_secs(5), || !is_running(pid)) {
+        panic!("{what} (pid {}) outlived the cell", pid.trim());
     }
-    panic!("{what} (pid {}) outlived the cell", pid.trim());
 }
