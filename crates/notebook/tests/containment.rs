@@ -10,8 +10,9 @@
 
 mod common;
 
-use common::{Fixture, assert_gone, wait_until, without_style};
+use common::{Fixture, assert_gone, output_within, wait_until, without_style};
 use notebook::Mode;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::Duration;
@@ -302,12 +303,16 @@ fn main() {
         "# C\n\n{{{{#cell victim timeout=300 -- {}}}}}\n",
         book.root().display()
     );
-    let mut builder = common::start_binary(&book, &chapter, "auto");
-    let started = || std::fs::read_to_string(book.path("cell.pid")).is_ok_and(|p| !p.is_empty());
-    assert!(wait_until(MINUTE, started), "the cell never started");
+    let builder = common::start_binary_until_running(&book, &chapter, &book.path("cell.pid"));
     // SAFETY: kill only sends a signal to the binary this test started.
     unsafe { libc::kill(builder.id() as libc::pid_t, signal) };
-    builder.wait().unwrap();
+    let out = output_within(builder, &format!("the build after signal {signal}"));
+    assert_eq!(
+        out.status.signal(),
+        Some(signal),
+        "the build did not die of the signal: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_gone(&book.read("cell.pid"), "the cell");
     assert_gone(&book.read("daemon.pid"), "the cell's daemon");
     let cwd = book.read("cwd");
@@ -333,9 +338,7 @@ fn start_a_waiting_cell() -> (Fixture, PathBuf, Child) {
         "# C\n\n{{{{#cell waits timeout=300 -- {}}}}}\n",
         pid_file.display()
     );
-    let builder = common::start_binary(&book, &chapter, "auto");
-    let started = || std::fs::read_to_string(&pid_file).is_ok_and(|p| !p.is_empty());
-    assert!(wait_until(MINUTE, started), "the cell never started");
+    let builder = common::start_binary_until_running(&book, &chapter, &pid_file);
     (book, pid_file, builder)
 }
 
@@ -344,7 +347,7 @@ fn sigterm_stops_the_build_and_the_cell() {
     let (_book, pid_file, builder) = start_a_waiting_cell();
     // SAFETY: kill only sends a signal to the binary this test started.
     unsafe { libc::kill(builder.id() as libc::pid_t, libc::SIGTERM) };
-    let out = builder.wait_with_output().unwrap();
+    let out = output_within(builder, "the build after SIGTERM");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && stderr.contains("interrupted"),
@@ -360,12 +363,7 @@ fn sigterm_stops_the_build_and_the_cell() {
 fn the_build_stops_when_mdbook_is_gone() {
     let (_book, pid_file, mut builder) = start_a_waiting_cell();
     drop(builder.stdout.take());
-    if !wait_until(Duration::from_secs(10), || {
-        builder.try_wait().unwrap().is_some()
-    }) {
-        builder.kill().unwrap();
-        panic!("the notebook kept running after mdBook was gone");
-    }
+    output_within(builder, "the notebook with mdBook gone");
     assert_gone(&std::fs::read_to_string(&pid_file).unwrap(), "the cell");
 }
 

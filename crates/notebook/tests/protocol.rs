@@ -6,7 +6,6 @@ mod common;
 use common::{Fixture, HELLO};
 use mdbook_preprocessor::book::Book;
 use std::process::Command;
-use std::time::Duration;
 
 use common::BIN;
 
@@ -90,19 +89,12 @@ fn ctrl_c_kills_the_running_cell_and_its_children() {
         "# C\n\n{{{{#cell hang timeout=300 -- {}}}}}\n",
         pid_file.display()
     );
-    let mut notebook = common::start_binary(&fixture, &chapter, "auto");
-    assert!(
-        common::wait_until(Duration::from_secs(60), || {
-            std::fs::read_to_string(&pid_file).is_ok_and(|pid| !pid.is_empty())
-        }),
-        "gave up waiting for the cell to start its child"
-    );
+    let notebook = common::start_binary_until_running(&fixture, &chapter, &pid_file);
     // SAFETY: kill only sends a signal to the binary this test started.
     unsafe { libc::kill(notebook.id() as libc::pid_t, libc::SIGINT) };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut notebook.stderr.take().unwrap(), &mut stderr).unwrap();
-    let status = notebook.wait().unwrap();
-    assert!(!status.success(), "{stderr}");
+    let out = common::output_within(notebook, "the notebook after Ctrl-C");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
 
     let pid = std::fs::read_to_string(&pid_file).unwrap();

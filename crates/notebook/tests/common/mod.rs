@@ -18,8 +18,9 @@ use notebook::{Mode, Notebook};
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::str::FromStr;
 
 /// The preprocessor binary, as `mdbook build` runs it.
@@ -265,7 +266,22 @@ pub fn start_binary(fixture: &Fixture, content: &str, mode: &str) -> Child {
         vec![],
     )));
     let input = serde_json::to_vec(&(&ctx, &book)).unwrap();
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    // The signals the tests send do what they do to a program started at a
+    // terminal. A runner started under `nohup` (SIGHUP ignored) or as a
+    // script's background job (SIGINT ignored) would hand its SIG_IGN down,
+    // and a test's SIGHUP would do nothing: the build ran on until its cell
+    // ended on its own.
+    // SAFETY: only signal(2), which is async-signal-safe, runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            for signal in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        })
+    };
+    let mut child = command
         .current_dir(fixture.root())
         .env("CARGO_TARGET_DIR", target_dir())
         .env("NOTEBOOK_MODE", mode)
@@ -279,6 +295,47 @@ pub fn start_binary(fixture: &Fixture, content: &str, mode: &str) -> Child {
         .unwrap();
     child.stdin.take().unwrap().write_all(&input).unwrap();
     child
+}
+
+/// Starts the binary (as [`start_binary`], mode `auto`) and returns once the
+/// cell it runs has written a pid to `pid_file`. If that takes over a
+/// minute (a cold build of the fixture takes seconds), kills the binary and
+/// fails with what it printed.
+pub fn start_binary_until_running(fixture: &Fixture, content: &str, pid_file: &Path) -> Child {
+    let binary = start_binary(fixture, content, "auto");
+    let started = || std::fs::read_to_string(pid_file).is_ok_and(|p| !p.is_empty());
+    if !wait_until(std::time::Duration::from_secs(60), started) {
+        // SAFETY: kill only sends a signal to the binary this test started.
+        unsafe { libc::kill(binary.id() as libc::pid_t, libc::SIGKILL) };
+        let out = output_within(binary, "the binary whose cell never started");
+        panic!(
+            "the cell never started; the binary printed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    binary
+}
+
+/// Waits (boundedly) for `binary` to end and close its output; returns its
+/// status and output. A binary still running, or whose output some process
+/// it started still holds open, after ten seconds is killed and the test
+/// fails naming `what`: a test never waits for a cell to end on its own.
+pub fn output_within(binary: Child, what: &str) -> Output {
+    let pid = binary.id();
+    // wait_with_output reads both streams to their end before it reaps the
+    // process, so `pid` stays this binary's until the thread is done.
+    let waiting = std::thread::spawn(move || binary.wait_with_output());
+    if !wait_until(std::time::Duration::from_secs(10), || waiting.is_finished()) {
+        let state = if is_running(&pid.to_string()) {
+            "was still running"
+        } else {
+            "had exited, but a process it started still held its output open"
+        };
+        // SAFETY: signals the binary this test started, not yet reaped.
+        unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        panic!("{what} (pid {pid}) {state} after 10 s; killed");
+    }
+    waiting.join().unwrap().unwrap()
 }
 
 /// The page a chapter shows, before the stylesheet the notebook appends.
