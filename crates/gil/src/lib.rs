@@ -1,8 +1,9 @@
 //! A model of CPython's global interpreter lock, so Rust programs can show
 //! what the GIL does to threads — and what Rust threads do without one.
 //!
-//! The model follows `Python/ceval_gil.c` of CPython 3.11–3.13 (the default,
-//! GIL-enabled build), function by function:
+//! The model follows CPython's `Python/ceval_gil.c` (`Python/ceval_gil.h` in
+//! 3.11) as it stands in 3.11 to 3.13 (the default, GIL-enabled build),
+//! function by function:
 //!
 //! - The GIL is a boolean `locked` under a mutex, with a condition variable
 //!   that is signalled when it is dropped ([`Gil`]).
@@ -15,7 +16,7 @@
 //!   edge of the bytecode it runs; here CPU-bound code calls
 //!   [`Attached::check`] ([`countdown`] does it every [`CHECK_EVERY`] steps).
 //!   On a request it drops the GIL and asks for it again
-//!   (`_Py_HandlePending`).
+//!   (`eval_frame_handle_pending` in 3.11, `_Py_HandlePending` from 3.12).
 //! - With `FORCE_SWITCHING` (always on in CPython), a thread that dropped the
 //!   GIL on request waits until another thread has taken it, so it cannot
 //!   grab it straight back (`drop_gil`, `switch_cond`).
@@ -76,7 +77,10 @@ pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 /// the lab's `two_tasks` measures it), keeps the model's overhead
 /// unmeasurable and its drop latency far below the tens of microseconds a
 /// hand-over takes. (Checking every 100 steps did not change the order in
-/// which four threads took their turns.)
+/// which four threads took their turns. It did make a holder reach the
+/// GIL's mutex sooner after a drop request, and so find the requester still
+/// holding it a little more often, which chapter 12 traces: a tendency within
+/// the spread of single runs.)
 pub const CHECK_EVERY: u64 = 1000;
 
 /// The thread-state id no thread has: `last_holder` before the first take.
@@ -121,7 +125,8 @@ enum Release {
     /// It will want the GIL again (a drop request, or [`Attached::detach`]):
     /// with `FORCE_SWITCHING` it waits for another thread to take it first.
     ToRetake,
-    /// Its [`Gil::attach`] is over (CPython's `drop_gil` with `tstate == NULL`).
+    /// Its [`Gil::attach`] is over: the thread's last release, which never
+    /// waits for a switch (`final_release` in 3.13's `drop_gil`).
     ForGood,
 }
 
@@ -274,7 +279,8 @@ impl Attached<'_> {
         }
     }
 
-    /// `_Py_HandlePending`'s "Give another thread a chance".
+    /// "Give another thread a chance" (`_Py_HandlePending`; in 3.11
+    /// `eval_frame_handle_pending`).
     #[cold]
     fn yield_gil(&self) {
         self.shared.drop_gil(self.id, Release::ToRetake);

@@ -115,21 +115,35 @@ pub fn smooth_median(what: &str, samples: &[f64]) -> Result<f64, String> {
     Ok(HarrellDavis::new(what, sorted.len())?.of(&sorted))
 }
 
-/// How much [`smooth_median`] would move from run to run, estimated from one
-/// run: the standard deviation of the estimate over bootstrap resamples,
-/// relative to the estimate. `samples` come in trials of `trial_len` (the
-/// last may be shorter), and a resample draws whole trials, with
-/// replacement: samples of one trial resemble each other, and drawing them
-/// one by one would understate the spread. The resamples are seeded, so the
-/// same samples give the same spread.
-pub fn smooth_median_spread(what: &str, samples: &[f64], trial_len: usize) -> Result<f64, String> {
+/// A [`smooth_median`] and how much sampling alone would move it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SmoothMedian {
+    /// The Harrell–Davis median.
+    pub value: f64,
+    /// The standard deviation of the estimate over bootstrap resamples,
+    /// relative to the estimate.
+    pub spread: f64,
+}
+
+/// [`smooth_median`] of `samples`, with its spread over bootstrap resamples
+/// of one run. `samples` come in trials of `trial_len` (the last may be
+/// shorter), and a resample draws whole trials, with replacement: samples of
+/// one trial resemble each other, and drawing them one by one would
+/// understate the spread. The resamples are seeded, so the same samples give
+/// the same spread. What differs between runs but not within one (the
+/// machine's state, say) is beyond it: runs may move further.
+pub fn smooth_median_with_spread(
+    what: &str,
+    samples: &[f64],
+    trial_len: usize,
+) -> Result<SmoothMedian, String> {
     const RESAMPLES: usize = 200;
     let samples = finite(what, samples)?;
     let trials: Vec<&[f64]> = samples.chunks(trial_len.max(1)).collect();
     let mut sorted = samples.clone();
     sorted.sort_by(f64::total_cmp);
     let weights = HarrellDavis::new(what, samples.len())?;
-    let estimate = weights.of(&sorted);
+    let value = weights.of(&sorted);
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut resampled = Vec::with_capacity(samples.len());
     let estimates: Vec<f64> = (0..RESAMPLES)
@@ -145,7 +159,10 @@ pub fn smooth_median_spread(what: &str, samples: &[f64], trial_len: usize) -> Re
         .collect();
     let mean = estimates.iter().sum::<f64>() / RESAMPLES as f64;
     let variance = estimates.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / RESAMPLES as f64;
-    Ok(variance.sqrt() / estimate)
+    Ok(SmoothMedian {
+        value,
+        spread: variance.sqrt() / value,
+    })
 }
 
 /// `samples`, or an error naming `what` if there are none or one is not a
@@ -257,18 +274,30 @@ mod tests {
     /// every trial.
     #[test]
     fn the_spread_resamples_whole_trials() {
-        assert_eq!(smooth_median_spread("x", &[2.0; 40], 4).unwrap(), 0.0);
+        let spread = |samples: &[f64]| smooth_median_with_spread("x", samples, 4).map(|m| m.spread);
+        let flat = smooth_median_with_spread("x", &[2.0; 40], 4).unwrap();
+        assert_eq!(
+            flat,
+            SmoothMedian {
+                value: 2.0,
+                spread: 0.0
+            }
+        );
         let alike: Vec<f64> = (0..40)
             .map(|i| if (i / 4) % 2 == 0 { 1.0 } else { 2.0 })
             .collect();
         let mixed: Vec<f64> = (0..40)
             .map(|i| if i % 2 == 0 { 1.0 } else { 2.0 })
             .collect();
-        let spread = smooth_median_spread("x", &alike, 4).unwrap();
-        assert!(spread > 0.0);
-        assert_eq!(spread, smooth_median_spread("x", &alike, 4).unwrap());
-        assert!(spread > smooth_median_spread("x", &mixed, 4).unwrap());
-        assert!(smooth_median_spread("x", &[], 4).is_err());
+        let alike_spread = spread(&alike).unwrap();
+        assert!(alike_spread > 0.0);
+        assert_eq!(alike_spread, spread(&alike).unwrap());
+        assert!(alike_spread > spread(&mixed).unwrap());
+        assert_eq!(
+            smooth_median_with_spread("x", &alike, 4).unwrap().value,
+            smooth_median("x", &alike).unwrap()
+        );
+        assert!(spread(&[]).is_err());
     }
 
     #[test]

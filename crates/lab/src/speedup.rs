@@ -3,7 +3,7 @@
 //! breaks even (chapters 23, 24 and 26).
 
 use crate::sample::{format_ratio, format_seconds, median};
-use crate::{Point, Series, SeriesKind};
+use crate::{Plot, Point, Series, SeriesKind};
 
 /// Wall times (`times[n - 1]`: the samples with n workers) as speedups over
 /// the median 1-worker time, sample by sample: n × (time of 1) / (time of n).
@@ -44,6 +44,17 @@ pub fn against_length(
         .map(|(size, samples)| Point::new(size * 1e3, samples.clone()))
         .collect();
     kind.series(name, points)
+}
+
+/// The chart of [`against_length`] lines: log task length across, speedup up.
+pub fn against_length_plot(series: Vec<Series>) -> Plot {
+    Plot::Lines {
+        x_label: "length of each task (ms, log scale)".into(),
+        y_label: "speedup over running both in a row (x)".into(),
+        log_x: true,
+        log_y: false,
+        series,
+    }
 }
 
 /// From which task length on a line's medians stay at a speedup of 1 or

@@ -11,8 +11,8 @@
 
 use super::Args;
 use crate::sample::{format_ratio, format_seconds, interleaved, median};
-use crate::speedup::{against_length, break_even, describe};
-use crate::{Plot, Record, SeriesKind, fork};
+use crate::speedup::{against_length, against_length_plot, break_even, describe};
+use crate::{Record, SeriesKind, fork};
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::thread;
@@ -138,16 +138,7 @@ pub fn run(args: &Args) -> Result<Record, String> {
              more than it saves. Each sample of a short task averages several runs.",
             format_seconds(step)
         )],
-        ..Record::new(
-            title,
-            Plot::Lines {
-                x_label: "length of each task (ms, log scale)".into(),
-                y_label: "speedup over running both in a row (x)".into(),
-                log_x: true,
-                log_y: false,
-                series,
-            },
-        )
+        ..Record::new(title, against_length_plot(series))
     })
 }
 

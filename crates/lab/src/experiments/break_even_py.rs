@@ -7,8 +7,8 @@
 use super::Args;
 use crate::python::{samples_at, version};
 use crate::sample::{format_seconds, median};
-use crate::speedup::{against_length, break_even, describe};
-use crate::{Plot, Record, SeriesKind};
+use crate::speedup::{against_length, against_length_plot, break_even, describe};
+use crate::{Record, SeriesKind};
 use std::collections::BTreeMap;
 
 /// Task lengths, seconds: decades from 10 µs to 100 ms (fewer than the Rust
@@ -81,15 +81,6 @@ pub fn run(args: &Args) -> Result<Record, String> {
     Ok(Record {
         values,
         notes,
-        ..Record::new(
-            title,
-            Plot::Lines {
-                x_label: "length of each task (ms, log scale)".into(),
-                y_label: "speedup over running both in a row (x)".into(),
-                log_x: true,
-                log_y: false,
-                series,
-            },
-        )
+        ..Record::new(title, against_length_plot(series))
     })
 }

@@ -26,7 +26,7 @@ use super::Args;
 use super::gil_cpython as cpython;
 use crate::contention::Contention;
 use crate::python::{self, Interpreter};
-use crate::sample::{format_ratio, format_seconds, smooth_median, smooth_median_spread};
+use crate::sample::{format_ratio, format_seconds, smooth_median, smooth_median_with_spread};
 use crate::{Plot, Point, Record, Series, SeriesKind};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,9 +49,9 @@ const SLEEPS_PER_TRIAL: usize = 4;
 /// and 160 sleeps per configuration and series. `--full` is the validation:
 /// 600 rounds (2,400 sleeps each, about 20 minutes), every CPython of
 /// [`cpython::MODELLED_MINORS`] installed; with 150 rounds, the medians
-/// beside two CPU-bound threads still moved ±16% between runs, as a
-/// bootstrap over the trials of one run predicted (7–11%). `--samples N`
-/// sets the rounds.
+/// beside two CPU-bound threads still moved ±16% between runs, more than a
+/// bootstrap over the trials of one run gave (7–11%). `--samples N` sets
+/// the rounds.
 const ROUNDS: usize = 40;
 const FULL_ROUNDS: usize = 600;
 
@@ -176,15 +176,9 @@ pub fn run(args: &Args) -> Result<Record, String> {
         ..Record::new(
             title,
             Plot::Bars {
-                y_label: "time for a 100 µs sleep (ms)".into(),
-                log_y: false,
-                categories: CONFIGS
-                    .iter()
-                    .map(|&(cpu, interval)| match cpu {
-                        0 => "alone".to_string(),
-                        _ => format!("{cpu} CPU, {interval} ms"),
-                    })
-                    .collect(),
+                y_label: "time for a 100 µs sleep (ms, log scale)".into(),
+                log_y: true,
+                categories: CONFIGS.iter().map(|&config| label(config)).collect(),
                 series: series.iter().map(to_series).collect(),
             },
         )
@@ -192,8 +186,9 @@ pub fn run(args: &Args) -> Result<Record, String> {
 }
 
 /// The values chapter 12 quotes: each series' Harrell–Davis median per
-/// configuration (`model_2cpu_5ms`), how much it would move between runs
+/// configuration (`model_2cpu_5ms`), how much sampling alone would move it
 /// (`model_2cpu_5ms_spread`, and the largest of those, `spread_highest`), the
+/// longest single sleep (`model_2cpu_5ms_longest`), the
 /// model's median over CPython's (`ratio_2cpu_5ms`, python3 from PATH), the
 /// lowest and highest of those ratios; and beside two or more CPU-bound
 /// threads, how often the sleeper got the GIL at its first request
@@ -207,12 +202,13 @@ fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>
         let mut line_medians = Vec::new();
         for (samples, (cpu, interval_ms)) in line.latencies.iter().zip(CONFIGS) {
             let key = format!("{}_{cpu}cpu_{interval_ms}ms", line.key);
-            let m = smooth_median(&key, samples)?;
-            values.insert(key.clone(), format_seconds(m));
-            line_medians.push(m);
-            let spread = smooth_median_spread(&key, samples, SLEEPS_PER_TRIAL)?;
-            values.insert(format!("{key}_spread"), format_percent(spread));
-            spread_highest = spread_highest.max(spread);
+            let median = smooth_median_with_spread(&key, samples, SLEEPS_PER_TRIAL)?;
+            values.insert(key.clone(), format_seconds(median.value));
+            values.insert(format!("{key}_spread"), format_percent(median.spread));
+            let longest = samples.iter().copied().fold(0.0, f64::max);
+            values.insert(format!("{key}_longest"), format_seconds(longest));
+            line_medians.push(median.value);
+            spread_highest = spread_highest.max(median.spread);
             if cpu >= 2 {
                 let (first, again) = first_requests(samples, Duration::from_millis(interval_ms));
                 values.insert(format!("{key}_first"), format_share(first));
@@ -230,9 +226,14 @@ fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>
             );
         }
         let lowest = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-        let highest = ratios.iter().copied().fold(0.0, f64::max);
+        let (highest_at, highest) = CONFIGS
+            .into_iter()
+            .zip(ratios.iter().copied())
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("one ratio per configuration");
         values.insert("ratio_lowest".into(), format_ratio(lowest));
         values.insert("ratio_highest".into(), format_ratio(highest));
+        values.insert("ratio_highest_at".into(), label(highest_at));
         values.insert(
             "cpython_version".into(),
             series[1].name.trim_start_matches("CPython ").into(),
@@ -241,6 +242,14 @@ fn values(series: &[Measured], rounds: usize) -> Result<BTreeMap<String, String>
     values.insert("spread_highest".into(), format_percent(spread_highest));
     values.insert("sleeps".into(), (rounds * SLEEPS_PER_TRIAL).to_string());
     Ok(values)
+}
+
+/// A configuration as the chart names it: "alone", "2 CPU, 5 ms".
+fn label((cpu, interval_ms): (usize, u64)) -> String {
+    match cpu {
+        0 => "alone".to_string(),
+        _ => format!("{cpu} CPU, {interval_ms} ms"),
+    }
 }
 
 /// Of `latencies` (trials of [`SLEEPS_PER_TRIAL`], in order), the share
@@ -301,7 +310,7 @@ fn to_series(line: &Measured) -> Series {
 /// them one at a time, each time waiting (GIL released) until the new thread
 /// runs, as `Thread.start()` waits for the new thread to report that it has
 /// started, which it can only do holding the GIL. Started all at once, the
-/// model's first sleeps came out shorter than CPython's.
+/// model's second to fourth sleeps of a trial came out shorter than CPython's.
 fn model_trial(cpu_threads: usize, interval: Duration, sleeps: usize) -> Vec<f64> {
     let gil = gil::Gil::with_switch_interval(interval);
     let stop = AtomicBool::new(false);
@@ -396,11 +405,17 @@ mod tests {
         };
         let mut cpython = line("cpython", 2.0);
         cpython.name = "CPython 3.11.7".into();
-        let got = values(&[line("model", 1.0), cpython], 5).unwrap();
+        let mut model = line("model", 1.0);
+        model.latencies[1].push(9e-3);
+        let got = values(&[model, cpython], 5).unwrap();
         assert_eq!(got["model_0cpu_5ms"], "1.00 ms");
+        assert_eq!(got["model_1cpu_5ms_longest"], "9.00 ms");
+        assert_eq!(got["cpython_1cpu_5ms_longest"], "4.00 ms");
         assert_eq!(got["cpython_3cpu_1ms"], "14.0 ms");
         assert_eq!(got["ratio_2cpu_5ms"], "0.50x");
         assert_eq!(got["ratio_lowest"], "0.50x");
+        // The model's extra long sleep makes that cell the furthest apart.
+        assert_eq!(got["ratio_highest_at"], "1 CPU, 5 ms");
         assert_eq!(got["cpython_version"], "3.11.7");
         assert_eq!(got["sleeps"], (5 * SLEEPS_PER_TRIAL).to_string());
         // 2 ms beside 2 CPU-bound threads at 1 ms: not the first request.

@@ -1,4 +1,5 @@
-//! Who ran when (chapter 10b): four threads each count down the same amount,
+//! Who ran when (chapter 10b): four threads each count down as long as one
+//! model thread takes alone (about 30 ms),
 //! under the model GIL and under CPython's (`gil_timeline`: each lane filled
 //! where its thread held the GIL), or as native threads
 //! (`gil_timeline_native`: each lane filled from the thread's start to its end).
@@ -20,7 +21,7 @@ use super::Args;
 use super::gil_cpython as cpython;
 use crate::contention::Contention;
 use crate::python::{self, Interpreter};
-use crate::sample::{format_seconds, median, sample};
+use crate::sample::{format_seconds, median, sample, seconds};
 use crate::{Lane, Plot, Record, SeriesKind};
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
@@ -35,12 +36,9 @@ const STEPS_PER_READING: u64 = 8 * gil::CHECK_EVERY;
 const GAP: f64 = 50e-6;
 
 const THREADS: usize = 4;
-/// Countdown steps per thread: a twentieth of `tasks::cpu_task` (about 50 ms),
-/// so the chart has room to show the 5 ms turns.
+/// Countdown steps per thread: a twentieth of `tasks::cpu_task` (about 30 ms
+/// on the book's machine), so the chart has room to show the 5 ms turns.
 const COUNT: u64 = tasks::CPU_TASK_COUNT / 20;
-/// The CPython threads' work: as long as the model threads' (about 50 ms
-/// each on the book's machine), whatever the interpreter's speed.
-const CPYTHON_SECONDS: f64 = 0.05;
 const PYTHON_SCRIPT: &str = "gil_timeline.py";
 
 /// One run: each thread's spans, in seconds from the start.
@@ -171,9 +169,12 @@ pub fn run(args: &Args) -> Result<Record, String> {
     } else {
         vec![Interpreter::path_python3()]
     };
+    // The CPython threads get as much work as the model's, in time: one
+    // thread's count alone, whatever the interpreter's speed.
+    let alone = one_thread_alone();
     let mut versions = Vec::new();
     for python in &pythons {
-        match cpython_runs(python, n) {
+        match cpython_runs(python, n, alone) {
             Ok((version, _)) if versions.contains(&version) => {}
             Ok((version, runs)) => {
                 if versions.is_empty() {
@@ -186,8 +187,9 @@ pub fn run(args: &Args) -> Result<Record, String> {
                     values.extend(summary("cpython", &runs)?);
                     values.insert("cpython_version".into(), version.clone());
                     notes.push(format!(
-                        "CPython {version}: {THREADS} threads each count down for about \
-                         {CPYTHON_SECONDS} s of one thread's time; the median run of {n}."
+                        "CPython {version}: {THREADS} threads each count down as long as \
+                         one model thread takes alone ({}); the median run of {n}.",
+                        format_seconds(alone)
                     ));
                 } else {
                     values.extend(summary(&cpython::value_key(&version), &runs)?);
@@ -405,13 +407,27 @@ fn native_run() -> Run {
     Run { lanes }
 }
 
-/// `n` runs of [`THREADS`] CPython threads: the version and each run's spans.
-fn cpython_runs(python: &Interpreter, n: usize) -> Result<(String, Vec<Run>), String> {
-    let args = [
-        n.to_string(),
-        THREADS.to_string(),
-        CPYTHON_SECONDS.to_string(),
-    ];
+/// Seconds one model thread takes to run [`count`] with nobody else
+/// waiting for the GIL: the fastest of three.
+fn one_thread_alone() -> f64 {
+    let gil = gil::Gil::new();
+    (0..3)
+        .map(|_| {
+            seconds(|| {
+                gil.attach(|py| count(py, Instant::now()));
+            })
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// `n` runs of [`THREADS`] CPython threads, each counting for about
+/// `seconds` alone: the version and each run's spans.
+fn cpython_runs(
+    python: &Interpreter,
+    n: usize,
+    seconds: f64,
+) -> Result<(String, Vec<Run>), String> {
+    let args = [n.to_string(), THREADS.to_string(), seconds.to_string()];
     let json = python.run(PYTHON_SCRIPT, &args)?;
     let version = json["python"].as_str().unwrap_or("3").to_string();
     let runs = json["runs"]
