@@ -223,8 +223,9 @@ pub fn run(
                 .map(|l| format!("`{}` (pid {})", visible(&l.name), l.pid))
                 .collect();
             bail!(
-                "{which}exited but left {} process(es) running{}{}; they were killed. A \
-                 program must wait for every process it starts{}",
+                "{which}exited but left {} process(es) running{}{}, still there half a \
+                 second later; they were killed. A program must wait for every process it \
+                 starts{}",
                 outcome.leftovers.len(),
                 if named.is_empty() { "" } else { ": " },
                 named.join(", "),

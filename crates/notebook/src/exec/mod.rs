@@ -10,8 +10,10 @@
 //! never the program directly). On Linux it is the program's child
 //! subreaper: however a process the program started detaches (a new process
 //! group, `setsid`, a double fork), it stays the supervisor's descendant.
-//! When the program ends the supervisor kills every process it left behind
-//! and reports them, and the cell fails; when the time limit passes, or the
+//! When the program ends, the supervisor gives what it started half a second
+//! to end as well (helpers that leave with their parent, such as Python's
+//! forkserver, take milliseconds), then kills every process left behind and
+//! reports them, and the cell fails; when the time limit passes, or the
 //! build is interrupted, it kills them all. When the build itself dies, even
 //! by SIGKILL, the supervisor sees its control pipe close, kills everything
 //! and removes the working directory. The program also gets
@@ -252,6 +254,20 @@ mod tests {
             let alive = unsafe { libc::kill(leftover.pid, 0) } == 0;
             assert!(!alive, "{leftover:?} is still running");
         }
+    }
+
+    /// A helper that ends on its own just after the program, as Python's
+    /// forkserver does when its parent is gone, is not left behind. (Linux:
+    /// elsewhere nothing can wait for what left the program's tree.)
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn what_ends_just_after_the_program_is_not_left_behind() {
+        let out = exited(sh(
+            "(sleep 0.1; echo done) & exit 0",
+            Duration::from_secs(10),
+        ));
+        assert!(out.leftovers.is_empty(), "{:?}", out.leftovers);
+        assert_eq!(out.run.stdout, "done\n");
     }
 
     #[test]

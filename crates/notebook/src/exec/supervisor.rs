@@ -31,6 +31,11 @@ const NAMED: usize = 3;
 const KILL_PATIENCE: Duration = Duration::from_secs(10);
 /// How long the output may stay open after the supervisor's last report.
 const CLOSE_PATIENCE: Duration = Duration::from_secs(2);
+/// How long what a program started may take to end after the program has
+/// ended on its own, before it counts as left behind: helpers that exit
+/// when their parent does (Python's forkserver and resource tracker) end a
+/// few milliseconds after it.
+const LINGER_NS: u64 = 500_000_000;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -514,21 +519,12 @@ unsafe fn supervise(p: &Prepared) -> ! {
                 ended_at = now_ns();
                 break;
             }
-            let mut control = libc::pollfd {
-                fd: p.control,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            if libc::poll(&mut control, 1, 20) > 0 {
-                let mut byte = 0u8;
-                let n = libc::read(p.control, (&mut byte as *mut u8).cast(), 1);
-                if n == 1 && byte == KILL {
-                    break;
-                }
-                if n == 0 {
-                    orphaned(p, program);
-                }
+            if wait_for_control(p, program, 20) == Control::Kill {
+                break;
             }
+        }
+        if status.is_some() {
+            linger(p, program, &mut status, ended_at);
         }
         let mut report = Report::new(ENDED);
         kill_all(program, &mut status, &mut report);
@@ -539,6 +535,49 @@ unsafe fn supervise(p: &Prepared) -> ! {
         report.elapsed_ns = ended_at.saturating_sub(started);
         send(p.report, &report);
         libc::_exit(0);
+    }
+}
+
+/// What the build asked for while the supervisor waited.
+#[derive(PartialEq)]
+enum Control {
+    Nothing,
+    Kill,
+}
+
+/// Waits up to `ms` for a byte from the build; if the build is gone, kills
+/// everything and exits ([`orphaned`]).
+unsafe fn wait_for_control(p: &Prepared, program: libc::pid_t, ms: c_int) -> Control {
+    unsafe {
+        let mut control = libc::pollfd {
+            fd: p.control,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        if libc::poll(&mut control, 1, ms) > 0 {
+            let mut byte = 0u8;
+            let n = libc::read(p.control, (&mut byte as *mut u8).cast(), 1);
+            if n == 1 && byte == KILL {
+                return Control::Kill;
+            }
+            if n == 0 {
+                orphaned(p, program);
+            }
+        }
+        Control::Nothing
+    }
+}
+
+/// After the program ended on its own: waits up to [`LINGER_NS`] for what
+/// it started to end too, reaping it; stops early when nothing is left or
+/// the build asks to kill.
+unsafe fn linger(p: &Prepared, program: libc::pid_t, status: &mut Option<c_int>, ended_at: u64) {
+    unsafe {
+        while reap(program, status) && now_ns().saturating_sub(ended_at) < LINGER_NS {
+            if wait_for_control(p, program, 5) == Control::Kill {
+                return;
+            }
+        }
     }
 }
 
