@@ -356,6 +356,45 @@ fn sigterm_stops_the_build_and_the_cell() {
     assert_gone(&std::fs::read_to_string(&pid_file).unwrap(), "the cell");
 }
 
+/// A build started with SIGTERM ignored (under `nohup`, or as a script's
+/// background job) keeps ignoring it while a cell runs: the cell finishes and
+/// the build succeeds.
+#[test]
+fn a_signal_the_build_was_started_ignoring_stays_ignored() {
+    let program = r#"fn main() {
+    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap());
+    std::fs::write(dir.join("cell.pid"), std::process::id().to_string()).unwrap();
+    // Until the test has sent its SIGTERM (at most a minute).
+    for _ in 0..600 {
+        if dir.join("go").exists() {
+            println!("finished");
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+"#;
+    let book = Fixture::new(&[("patient", program)], &[]);
+    let chapter = format!(
+        "# C\n\n{{{{#cell patient timeout=300 -- {}}}}}\n",
+        book.root().display()
+    );
+    let builder = common::start_binary_ignoring(&book, &chapter, "auto", Some(libc::SIGTERM));
+    let started = || std::fs::read_to_string(book.path("cell.pid")).is_ok_and(|p| !p.is_empty());
+    assert!(
+        wait_until(Duration::from_secs(60), started),
+        "the cell never started"
+    );
+    // SAFETY: kill only sends a signal to the binary this test started.
+    unsafe { libc::kill(builder.id() as libc::pid_t, libc::SIGTERM) };
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(book.path("go"), "").unwrap();
+    let out = output_within(builder, "the build that ignores SIGTERM");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("finished"));
+}
+
 /// mdBook killed while the notebook runs a cell (the notebook's stdout, which
 /// mdBook reads, closes): the notebook stops and the cell goes with it, even
 /// when mdBook ran it through `cargo run` and is not its parent.

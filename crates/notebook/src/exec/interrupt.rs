@@ -2,7 +2,8 @@
 //! its own, so Ctrl-C at the terminal reaches only the build. While a
 //! program runs these signals only raise a flag; the wait loop then kills
 //! everything the program started and the build fails. Outside runs the
-//! previous handlers are back, so the build itself stops as usual.
+//! previous handlers are back, so the build itself stops as usual. A signal
+//! the build was started ignoring stays ignored.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,14 +30,30 @@ impl Watch {
         if watchers.0 == 0 {
             RAISED.store(false, Ordering::SeqCst);
             for (i, signal) in SIGNALS.into_iter().enumerate() {
-                // SAFETY: the handler only stores to an atomic, which is
-                // async-signal-safe.
-                watchers.1[i] =
+                let before = disposition(signal);
+                watchers.1[i] = before;
+                // A build started with the signal ignored (under `nohup`, or
+                // as a script's background job) keeps ignoring it.
+                if before != libc::SIG_IGN {
+                    // SAFETY: the handler only stores to an atomic, which is
+                    // async-signal-safe.
                     unsafe { libc::signal(signal, raise as *const () as libc::sighandler_t) };
+                }
             }
         }
         watchers.0 += 1;
         Watch
+    }
+}
+
+/// The handler `signal` has now, without changing it.
+fn disposition(signal: libc::c_int) -> libc::sighandler_t {
+    // SAFETY: sigaction with no new action only reads the current one into
+    // a zeroed struct of the right type.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current);
+        current.sa_sigaction
     }
 }
 

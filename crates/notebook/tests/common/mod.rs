@@ -256,6 +256,17 @@ impl Fixture {
 /// Starts the binary on a book of one chapter, `content`, sent on stdin as
 /// mdBook sends it, in `mode` (NOTEBOOK_MODE).
 pub fn start_binary(fixture: &Fixture, content: &str, mode: &str) -> Child {
+    start_binary_ignoring(fixture, content, mode, None)
+}
+
+/// [`start_binary`], with `ignored` (a signal) ignored from the start, as a
+/// build started under `nohup` ignores SIGHUP.
+pub fn start_binary_ignoring(
+    fixture: &Fixture,
+    content: &str,
+    mode: &str,
+    ignored: Option<libc::c_int>,
+) -> Child {
     let config = Config::from_str(&fixture.read("book.toml")).unwrap();
     let ctx = PreprocessorContext::new(fixture.root().to_path_buf(), config, "html".into());
     let mut book = Book::new();
@@ -274,9 +285,14 @@ pub fn start_binary(fixture: &Fixture, content: &str, mode: &str) -> Child {
     // ended on its own.
     // SAFETY: only signal(2), which is async-signal-safe, runs between fork and exec.
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             for signal in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
-                libc::signal(signal, libc::SIG_DFL);
+                let action = if Some(signal) == ignored {
+                    libc::SIG_IGN
+                } else {
+                    libc::SIG_DFL
+                };
+                libc::signal(signal, action);
             }
             Ok(())
         })
