@@ -379,11 +379,9 @@ fn a_signal_the_build_was_started_ignoring_stays_ignored() {
         "# C\n\n{{{{#cell patient timeout=300 -- {}}}}}\n",
         book.root().display()
     );
-    let builder = common::start_binary_ignoring(&book, &chapter, "auto", Some(libc::SIGTERM));
-    let started = || std::fs::read_to_string(book.path("cell.pid")).is_ok_and(|p| !p.is_empty());
-    assert!(
-        wait_until(Duration::from_secs(60), started),
-        "the cell never started"
+    let builder = common::until_running(
+        common::start_binary_ignoring(&book, &chapter, "auto", Some(libc::SIGTERM)),
+        &book.path("cell.pid"),
     );
     // SAFETY: kill only sends a signal to the binary this test started.
     unsafe { libc::kill(builder.id() as libc::pid_t, libc::SIGTERM) };

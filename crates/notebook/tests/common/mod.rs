@@ -314,11 +314,15 @@ pub fn start_binary_ignoring(
 }
 
 /// Starts the binary (as [`start_binary`], mode `auto`) and returns once the
-/// cell it runs has written a pid to `pid_file`. If that takes over a
-/// minute (a cold build of the fixture takes seconds), kills the binary and
-/// fails with what it printed.
+/// cell it runs has written a pid to `pid_file` ([`until_running`]).
 pub fn start_binary_until_running(fixture: &Fixture, content: &str, pid_file: &Path) -> Child {
-    let binary = start_binary(fixture, content, "auto");
+    until_running(start_binary(fixture, content, "auto"), pid_file)
+}
+
+/// Returns `binary` once the cell it runs has written a pid to `pid_file`.
+/// If that takes over a minute (a cold build of the fixture takes seconds),
+/// kills the binary and fails with what it printed.
+pub fn until_running(binary: Child, pid_file: &Path) -> Child {
     let started = || std::fs::read_to_string(pid_file).is_ok_and(|p| !p.is_empty());
     if !wait_until(std::time::Duration::from_secs(60), started) {
         // SAFETY: kill only sends a signal to the binary this test started.
