@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static RAISED: AtomicBool = AtomicBool::new(false);
 /// How many runs are waiting (tests run cells on several threads), and the
-/// handlers to put back when the last one ends.
-static WATCHERS: Mutex<(usize, [libc::sighandler_t; 2])> = Mutex::new((0, [0; 2]));
+/// actions to put back when the last one ends: whole, flags and mask
+/// included (a handler set with SA_SIGINFO takes three arguments).
+static WATCHERS: Mutex<(usize, Option<[libc::sigaction; 2]>)> = Mutex::new((0, None));
 const SIGNALS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
 
 extern "C" fn raise(_: libc::c_int) {
@@ -29,12 +30,12 @@ impl Watch {
         let mut watchers = WATCHERS.lock().unwrap_or_else(|e| e.into_inner());
         if watchers.0 == 0 {
             RAISED.store(false, Ordering::SeqCst);
-            for (i, signal) in SIGNALS.into_iter().enumerate() {
-                let before = disposition(signal);
-                watchers.1[i] = before;
+            let before = SIGNALS.map(action);
+            watchers.1 = Some(before);
+            for (signal, before) in SIGNALS.into_iter().zip(before) {
                 // A build started with the signal ignored (under `nohup`, or
                 // as a script's background job) keeps ignoring it.
-                if before != libc::SIG_IGN {
+                if before.sa_sigaction != libc::SIG_IGN {
                     // SAFETY: the handler only stores to an atomic, which is
                     // async-signal-safe.
                     unsafe { libc::signal(signal, raise as *const () as libc::sighandler_t) };
@@ -46,14 +47,14 @@ impl Watch {
     }
 }
 
-/// The handler `signal` has now, without changing it.
-fn disposition(signal: libc::c_int) -> libc::sighandler_t {
+/// The action `signal` has now, without changing it.
+fn action(signal: libc::c_int) -> libc::sigaction {
     // SAFETY: sigaction with no new action only reads the current one into
     // a zeroed struct of the right type.
     unsafe {
         let mut current: libc::sigaction = std::mem::zeroed();
         libc::sigaction(signal, std::ptr::null(), &mut current);
-        current.sa_sigaction
+        current
     }
 }
 
@@ -61,10 +62,12 @@ impl Drop for Watch {
     fn drop(&mut self) {
         let mut watchers = WATCHERS.lock().unwrap_or_else(|e| e.into_inner());
         watchers.0 -= 1;
-        if watchers.0 == 0 {
-            for (i, signal) in SIGNALS.into_iter().enumerate() {
-                // SAFETY: puts back the handler that was there before.
-                unsafe { libc::signal(signal, watchers.1[i]) };
+        if watchers.0 == 0
+            && let Some(before) = watchers.1.take()
+        {
+            for (signal, before) in SIGNALS.into_iter().zip(before) {
+                // SAFETY: puts back the action that was there before.
+                unsafe { libc::sigaction(signal, &before, std::ptr::null_mut()) };
             }
         }
     }

@@ -270,6 +270,153 @@ mod tests {
         assert_eq!(out.run.stdout, "done\n");
     }
 
+    fn perl(script: &str, limit: Duration) -> Ended {
+        let args = ["-e".to_string(), script.to_string()];
+        run(&Spawn {
+            program: Path::new("/usr/bin/perl"),
+            args: &args,
+            env: &env(),
+            cwd: None,
+            limit,
+        })
+        .unwrap()
+    }
+
+    /// A token no other test's processes carry in their command line.
+    fn token(what: &str) -> String {
+        format!("nbattack-{what}-{}", std::process::id())
+    }
+
+    /// Running processes whose command line contains `token` (zombies do
+    /// not count).
+    fn marked(token: &str) -> Vec<i32> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains(token) && !stat.contains(") Z ") {
+                found.push(pid);
+            }
+        }
+        found
+    }
+
+    /// Fails if a process marked `token` is still running two seconds on.
+    fn assert_none_marked(token: &str) {
+        for _ in 0..80 {
+            if marked(token).is_empty() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("still running: {:?}", marked(token));
+    }
+
+    /// A chain whose pid moves: each process forks, leaves in a session of
+    /// its own, and its parent exits at once, so whatever pid the supervisor
+    /// lists may be gone by the time it signals. (Bounded: each link gives
+    /// up after 20 s, so a chain that escapes does not run for ever.)
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_chain_that_keeps_moving_is_caught() {
+        let token = token("chain");
+        let out = exited(perl(
+            &format!(
+                "use POSIX; my $end = time + 20; $0 = '{token}'; \
+                 while (time < $end) {{ my $p = fork; exit 0 if $p; POSIX::setsid(); }}"
+            ),
+            Duration::from_secs(30),
+        ));
+        assert!(!out.leftovers.is_empty());
+        assert_none_marked(&token);
+    }
+
+    /// A leftover that forks a new sleeper every 5 ms for ever: the linger
+    /// ends, and all of them are killed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_leftover_that_keeps_forking_is_killed_with_all_it_started() {
+        let token = token("forker");
+        let out = exited(perl(
+            &format!(
+                "$0 = '{token}'; exit 0 if fork; \
+                 while (1) {{ if (!fork) {{ sleep 300; exit 0 }} select(undef, undef, undef, 0.005) }}"
+            ),
+            Duration::from_secs(30),
+        ));
+        assert!(!out.leftovers.is_empty());
+        assert_none_marked(&token);
+    }
+
+    /// Stopped, and ignoring SIGTERM: SIGKILL ends it all the same.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stopped_leftover_that_ignores_sigterm_is_killed() {
+        let out = exited(sh(
+            "trap '' TERM; sleep 300 & kill -STOP $!; exit 0",
+            Duration::from_secs(10),
+        ));
+        assert_eq!(out.leftovers.len(), 1, "{:?}", out.leftovers);
+        // SAFETY: signal 0 only asks whether the process exists.
+        assert!(unsafe { libc::kill(out.leftovers[0].pid, 0) } != 0);
+    }
+
+    /// A leftover writing as fast as it can to the program's stdout: the
+    /// run ends (the output cut to its head and tail), the writer killed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_leftover_flooding_stdout_neither_hangs_nor_floods() {
+        let out = exited(sh("yes flood & exit 0", Duration::from_secs(10)));
+        let names: Vec<&str> = out.leftovers.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["yes"]);
+        assert!(out.run.stdout.len() < 80 * 1024, "{}", out.run.stdout.len());
+        assert!(out.run.stdout.starts_with("flood\n"));
+    }
+
+    /// Hundreds of processes left: each counted once, all killed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn many_leftovers_are_each_counted_once() {
+        let token = token("many");
+        let out = exited(perl(
+            &format!(
+                "$0 = '{token}'; for (1..700) {{ if (!fork) {{ sleep 300; exit 0 }} }} exit 0"
+            ),
+            Duration::from_secs(30),
+        ));
+        assert_none_marked(&token);
+        assert_eq!(out.leftovers.len(), 700);
+    }
+
+    /// Thousands of children that end at once, some reaped by nobody
+    /// (zombies when the program exits): none is left behind.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn thousands_of_short_lived_children_are_not_leftovers() {
+        let out = exited(perl(
+            "$SIG{CHLD} = 'DEFAULT'; for (1..3000) { exit 0 unless fork } exit 0",
+            Duration::from_secs(30),
+        ));
+        assert!(out.leftovers.is_empty(), "{:?}", out.leftovers);
+        assert_eq!(out.run.exit_code, 0);
+    }
+
+    /// A program that exits on its own before its limit, leaving a process:
+    /// the run is what happened (it exited and left one), not a timeout,
+    /// though the limit passes while the supervisor waits for the leftover.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_leftover_is_not_a_timeout_though_the_limit_passes_while_waiting() {
+        let ended = sh("sleep 300 & exit 0", Duration::from_millis(200));
+        let Ended::Exited(out) = ended else {
+            panic!("the program exited on its own: {ended:?}")
+        };
+        assert_eq!(out.leftovers.len(), 1, "{:?}", out.leftovers);
+    }
+
     #[test]
     fn a_hanging_program_is_killed_at_the_limit() {
         let started = Instant::now();

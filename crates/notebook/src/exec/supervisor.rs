@@ -49,6 +49,8 @@ struct Report {
     elapsed_ns: u64,
     /// Processes still running after the program ended.
     leftovers: u32,
+    /// 1: the program ended on its own, before any kill.
+    on_its_own: u32,
     pids: [c_int; NAMED],
     names: [[u8; 16]; NAMED],
 }
@@ -68,6 +70,7 @@ impl Report {
             status: -1,
             elapsed_ns: 0,
             leftovers: 0,
+            on_its_own: 0,
             pids: [0; NAMED],
             names: [[0; 16]; NAMED],
         }
@@ -341,7 +344,9 @@ fn watch(
             .collect(),
     };
     Ok(match stop {
-        Some((Stop::TimedOut, _)) => Ended::TimedOut(outcome),
+        // A program that ended before the limit, whose leftovers the limit
+        // caught while the supervisor waited for them, exited.
+        Some((Stop::TimedOut, _)) if report.on_its_own == 0 => Ended::TimedOut(outcome),
         _ => Ended::Exited(outcome),
     })
 }
@@ -523,10 +528,11 @@ unsafe fn supervise(p: &Prepared) -> ! {
                 break;
             }
         }
+        let mut report = Report::new(ENDED);
         if status.is_some() {
+            report.on_its_own = 1;
             linger(p, program, &mut status, ended_at);
         }
-        let mut report = Report::new(ENDED);
         kill_all(program, &mut status, &mut report);
         if ended_at == 0 {
             ended_at = now_ns();
@@ -623,6 +629,17 @@ unsafe fn kill_all(program: libc::pid_t, status: &mut Option<c_int>, report: &mu
             }
             // SAFETY: signals our own child.
             unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        // Reaps those just killed, so that the next round lists only the
+        // orphans they left: a process killed but not yet dead is never
+        // listed (and counted) twice.
+        for &pid in &pids[..found] {
+            let mut s = 0;
+            // SAFETY: waits for our own child, which has been sent SIGKILL.
+            while unsafe { libc::waitpid(pid, &mut s, 0) } < 0 && errno() == libc::EINTR {}
+            if pid == program {
+                *status = Some(s);
+            }
         }
         let pause = libc::timespec {
             tv_sec: 0,
