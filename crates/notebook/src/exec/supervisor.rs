@@ -604,7 +604,6 @@ unsafe fn orphaned(p: &Prepared, program: libc::pid_t) -> ! {
 /// `status`, the others are counted and named in `report`.
 #[cfg(target_os = "linux")]
 unsafe fn kill_all(program: libc::pid_t, status: &mut Option<c_int>, report: &mut Report) {
-    let mut counted = [0 as libc::pid_t; 64];
     let mut pids = [0 as libc::pid_t; 512];
     // Every descendant left is a child of this subreaper, or below one that
     // is. Killing the children only (not their groups) makes theirs orphans,
@@ -616,10 +615,9 @@ unsafe fn kill_all(program: libc::pid_t, status: &mut Option<c_int>, report: &mu
         }
         let found = children(&mut pids);
         for &pid in &pids[..found] {
-            if pid != program && !counted.contains(&pid) {
-                if let Some(slot) = counted.iter_mut().find(|p| **p == 0) {
-                    *slot = pid;
-                }
+            // Each round lists only processes not seen before: those of the
+            // last round were reaped below.
+            if pid != program {
                 let index = report.leftovers as usize;
                 if index < NAMED {
                     report.pids[index] = pid;
